@@ -1,0 +1,3 @@
+module github.com/careweave/careweave/events
+
+go 1.26.8

@@ -1,0 +1,67 @@
+package events
+
+import (
+	"fmt"
+	"hash/fnv"
+)
+
+// The NATS subject scheme. Every event is published on
+//
+//	care.<service>.<area>.p<NN>.<event>.v<version>
+//
+// e.g. care.discharge.U12345.p07.patient_discharged.v1, where
+//   - service is the owning service (homevisits, medreviews, carehomes, discharge, ...),
+//   - area is the routing token of the owning organisation (a PCN ODS code),
+//   - pNN is the partition, a hash of the patient reference modulo Partitions,
+//   - event and version come from the wire type name.
+//
+// No token carries a patient identifier, a name or a clinical term: the
+// partition is a hash bucket shared by thousands of patients. Subscribers
+// filter with wildcards: a community team takes care.discharge.<area>.>, a
+// projection worker takes care.*.*.p07.> for its partition. All events of one
+// patient share a partition, so one consumer per partition sees them in order.
+const (
+	SubjectRoot = "care"
+	// Partitions is fixed: changing it moves patients between partitions and
+	// needs a coordinated re-partition of consumers.
+	Partitions = 16
+)
+
+// Partition returns the partition (0..Partitions-1) for a partition key.
+func Partition(key string) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(key))
+	return int(h.Sum32() % Partitions)
+}
+
+// PartitionToken returns the subject token of partition p, e.g. "p07".
+func PartitionToken(p int) string { return fmt.Sprintf("p%02d", p) }
+
+// SubjectOf returns the subject an envelope is published on.
+func SubjectOf(e *Envelope) (string, error) {
+	tn, err := ParseTypeName(e.Type)
+	if err != nil {
+		return "", &FieldError{"type", err.Error()}
+	}
+	if !isToken(e.Area, 16) {
+		return "", &FieldError{"area", "is not a valid routing token"}
+	}
+	return fmt.Sprintf("%s.%s.%s.%s.%s.v%d", SubjectRoot, tn.Service, e.Area,
+		PartitionToken(Partition(e.PartitionKey())), tn.Event, tn.Version), nil
+}
+
+// FilterAll matches every Careweave event.
+const FilterAll = SubjectRoot + ".>"
+
+// FilterService matches every event of one service.
+func FilterService(service string) string { return SubjectRoot + "." + service + ".>" }
+
+// FilterArea matches one service's events for one area (a PCN).
+func FilterArea(service, area string) string {
+	return SubjectRoot + "." + service + "." + area + ".>"
+}
+
+// FilterPartition matches every service's events in one partition.
+func FilterPartition(p int) string {
+	return SubjectRoot + ".*.*." + PartitionToken(p) + ".>"
+}
