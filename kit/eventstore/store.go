@@ -270,3 +270,13 @@ func (s *Store) SaveCursor(ctx context.Context, name string, p Position) error {
 	}
 	return nil
 }
+
+// Lock takes the named session advisory lock in this store's schema (for
+// example the relay's leader lock), waiting until it is free or ctx ends.
+func (s *Store) Lock(ctx context.Context, name string, retry time.Duration) (*pgkit.SessionLock, error) {
+	return pgkit.AcquireLock(ctx, s.pool, s.schema+":"+name, retry)
+}
+
+// Pool returns the store's connection pool, for callers that append inside
+// their own transactions (AppendTx).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }

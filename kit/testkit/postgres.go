@@ -18,7 +18,7 @@ func DatabaseURL(t testing.TB) string {
 	t.Helper()
 	url := os.Getenv("DATABASE_URL")
 	if url == "" {
-		t.Fatal("DATABASE_URL is not set: run the tests with `make test`, or call testkit.Main from TestMain")
+		t.Fatal("DATABASE_URL is not set: call testkit.Main from the package's TestMain")
 	}
 	return url
 }

@@ -1,0 +1,150 @@
+package natskit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/careweave/careweave/events"
+)
+
+// Stream names.
+const (
+	// EventStream holds every care event, on subjects care.> (see
+	// events.SubjectOf for the scheme).
+	EventStream = "CARE"
+	// PoisonStream holds messages a consumer could not handle, with the
+	// reason, on poison.<consumer>.
+	PoisonStream = "CARE_POISON"
+	// PoisonSubjectPrefix starts every poison subject.
+	PoisonSubjectPrefix = "poison."
+)
+
+// TopologyConfig sizes the streams for a deployment.
+type TopologyConfig struct {
+	// Replicas is 1 on a single server and 3 on a production cluster.
+	Replicas int
+	// DuplicateWindow is how long JetStream remembers Nats-Msg-Id values to
+	// drop repeats. It must cover the longest relay outage after which a
+	// republish could happen; consumers are idempotent beyond it.
+	DuplicateWindow time.Duration
+}
+
+// Defaults fills unset fields.
+func (c *TopologyConfig) Defaults() {
+	if c.Replicas == 0 {
+		c.Replicas = 1
+	}
+	if c.DuplicateWindow == 0 {
+		c.DuplicateWindow = 10 * time.Minute
+	}
+}
+
+// Validate checks the config.
+func (c TopologyConfig) Validate() error {
+	if c.Replicas != 1 && c.Replicas != 3 && c.Replicas != 5 {
+		return fmt.Errorf("stream replicas %d: want 1, 3 or 5", c.Replicas)
+	}
+	if c.DuplicateWindow < time.Second || c.DuplicateWindow > 24*time.Hour {
+		return fmt.Errorf("duplicate window %v: want between 1s and 24h", c.DuplicateWindow)
+	}
+	return nil
+}
+
+// EventStreamConfig is the CARE stream: file storage, kept until a retention
+// policy is decided per deployment (PostgreSQL stays the source of truth).
+func EventStreamConfig(c TopologyConfig) jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name:        EventStream,
+		Description: "Careweave care events, published from the services' PostgreSQL event logs",
+		Subjects:    []string{events.FilterAll},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardOld,
+		Replicas:    c.Replicas,
+		Duplicates:  c.DuplicateWindow,
+		MaxMsgSize:  events.MaxEncodedSize,
+		AllowDirect: true,
+	}
+}
+
+// PoisonStreamConfig is the poison stream.
+func PoisonStreamConfig(c TopologyConfig) jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name:        PoisonStream,
+		Description: "Messages Careweave consumers could not handle, with the reason",
+		Subjects:    []string{PoisonSubjectPrefix + ">"},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		Replicas:    c.Replicas,
+		MaxAge:      30 * 24 * time.Hour,
+	}
+}
+
+// Provision creates or updates the streams. Every component calls it at
+// start-up; it is idempotent.
+func Provision(ctx context.Context, js jetstream.JetStream, c TopologyConfig) error {
+	c.Defaults()
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	for _, sc := range []jetstream.StreamConfig{EventStreamConfig(c), PoisonStreamConfig(c)} {
+		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
+			return fmt.Errorf("provision stream %s: %w", sc.Name, err)
+		}
+	}
+	return nil
+}
+
+// ConsumerSpec declares one durable pull consumer on the event stream.
+type ConsumerSpec struct {
+	// Durable names the consumer; it survives restarts and idleness.
+	Durable string
+	// FilterSubjects select the events (see the events.Filter* helpers).
+	FilterSubjects []string
+	// MaxAckPending bounds unacknowledged messages. 1 (the default) keeps
+	// strict order even when a message is redelivered.
+	MaxAckPending int
+	// AckWait is how long the server waits for an ack before redelivering.
+	AckWait time.Duration
+	// DeliverNew starts a new consumer at new messages instead of the start.
+	DeliverNew bool
+}
+
+// EnsureConsumer creates or updates a durable consumer on the event stream.
+func EnsureConsumer(ctx context.Context, js jetstream.JetStream, spec ConsumerSpec) (jetstream.Consumer, error) {
+	return EnsureConsumerOn(ctx, js, EventStream, spec)
+}
+
+// EnsureConsumerOn is EnsureConsumer on any stream.
+func EnsureConsumerOn(ctx context.Context, js jetstream.JetStream, stream string, spec ConsumerSpec) (jetstream.Consumer, error) {
+	if spec.Durable == "" {
+		return nil, errors.New("ensure consumer: no durable name")
+	}
+	if spec.MaxAckPending == 0 {
+		spec.MaxAckPending = 1
+	}
+	if spec.AckWait == 0 {
+		spec.AckWait = 30 * time.Second
+	}
+	cc := jetstream.ConsumerConfig{
+		Durable:        spec.Durable,
+		AckPolicy:      jetstream.AckExplicitPolicy,
+		AckWait:        spec.AckWait,
+		MaxAckPending:  spec.MaxAckPending,
+		FilterSubjects: spec.FilterSubjects,
+		DeliverPolicy:  jetstream.DeliverAllPolicy,
+		MaxDeliver:     -1, // never give up: the consumer kit parks what cannot be handled
+	}
+	if spec.DeliverNew {
+		cc.DeliverPolicy = jetstream.DeliverNewPolicy
+	}
+	c, err := js.CreateOrUpdateConsumer(ctx, stream, cc)
+	if err != nil {
+		return nil, fmt.Errorf("ensure consumer %s on %s: %w", spec.Durable, stream, err)
+	}
+	return c, nil
+}

@@ -1,0 +1,299 @@
+package relay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/kit/eventstore"
+	"github.com/careweave/careweave/kit/natskit"
+)
+
+// Config tunes a relay.
+type Config struct {
+	// Name names the relay's cursor and leader lock; one per service.
+	Name string
+	// BatchSize is how many events are read and published per round.
+	BatchSize int
+	// PollInterval is how long an idle relay waits before looking again.
+	PollInterval time.Duration
+	// AckTimeout bounds the wait for JetStream to acknowledge a batch.
+	AckTimeout time.Duration
+	// MaxBackoff caps the wait between retries while NATS or PostgreSQL is
+	// failing. Retries never stop.
+	MaxBackoff time.Duration
+	// Registerer, if set, receives the relay's Prometheus metrics.
+	Registerer prometheus.Registerer
+}
+
+func (c *Config) setDefaults() {
+	if c.Name == "" {
+		c.Name = "relay"
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 500
+	}
+	if c.PollInterval == 0 {
+		c.PollInterval = 5 * time.Millisecond
+	}
+	if c.AckTimeout == 0 {
+		c.AckTimeout = 5 * time.Second
+	}
+	if c.MaxBackoff == 0 {
+		c.MaxBackoff = 5 * time.Second
+	}
+}
+
+// Validate checks the config after defaults.
+func (c *Config) Validate() error {
+	switch {
+	case c.BatchSize < 1 || c.BatchSize > 10000:
+		return fmt.Errorf("relay batch size %d: want 1..10000", c.BatchSize)
+	case c.PollInterval < time.Millisecond || c.PollInterval > 10*time.Second:
+		return fmt.Errorf("relay poll interval %v: want 1ms..10s", c.PollInterval)
+	case c.AckTimeout < 100*time.Millisecond:
+		return fmt.Errorf("relay ack timeout %v: want at least 100ms", c.AckTimeout)
+	case c.MaxBackoff < 10*time.Millisecond:
+		return fmt.Errorf("relay max backoff %v: want at least 10ms", c.MaxBackoff)
+	}
+	return nil
+}
+
+// Status is a snapshot of the relay's progress.
+type Status struct {
+	Leader     bool
+	Position   eventstore.Position
+	Published  uint64 // events acknowledged as newly stored
+	Duplicates uint64 // events JetStream had already (after a restart)
+	// Lag is how long the oldest committed-but-unpublished event has
+	// waited, as of the last read; 0 when caught up.
+	Lag         time.Duration
+	LastError   string
+	LastErrorAt time.Time
+}
+
+// Relay publishes one store's events to JetStream.
+type Relay struct {
+	store  *eventstore.Store
+	js     jetstream.JetStream
+	cfg    Config
+	logger *slog.Logger
+	now    func() time.Time
+
+	mu     sync.Mutex
+	status Status
+
+	metrics *metrics
+
+	// beforeCheckpoint lets tests kill the relay between publishing and
+	// saving its cursor.
+	beforeCheckpoint func(eventstore.Position) error
+}
+
+// New returns a relay publishing store's events through nc.
+func New(store *eventstore.Store, nc *nats.Conn, cfg Config, logger *slog.Logger) (*Relay, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(cfg.BatchSize*2))
+	if err != nil {
+		return nil, fmt.Errorf("relay %s: %w", cfg.Name, err)
+	}
+	m, err := newMetrics(cfg.Registerer, cfg.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &Relay{store: store, js: js, cfg: cfg, logger: logger.With("relay", cfg.Name), now: time.Now, metrics: m}, nil
+}
+
+// Status returns the current progress.
+func (r *Relay) Status() Status {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.status
+}
+
+// Run publishes until ctx ends. It first waits to become the leader. It
+// returns nil on cancellation; any other error means it cannot go on.
+func (r *Relay) Run(ctx context.Context) error {
+	lock, err := r.store.Lock(ctx, "relay:"+r.cfg.Name, time.Second)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	defer lock.Release()
+	r.update(func(s *Status) { s.Leader = true })
+	defer r.update(func(s *Status) { s.Leader = false })
+	r.logger.Info("relay leading")
+
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval = 50 * time.Millisecond
+	bo.MaxInterval = r.cfg.MaxBackoff
+	bo.MaxElapsedTime = 0 // never give up: events wait in PostgreSQL
+
+	var pos eventstore.Position
+	loaded := false
+	for ctx.Err() == nil {
+		var n int
+		var err error
+		if !loaded {
+			pos, err = r.store.LoadCursor(ctx, r.cfg.Name)
+			loaded = err == nil
+		} else {
+			if err = lock.Check(ctx); err == nil {
+				n, err = r.round(ctx, &pos)
+			}
+		}
+		if err != nil {
+			var fatal fatalError
+			if errors.As(err, &fatal) {
+				return fatal.err
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			r.fail(err)
+			wait(ctx, bo.NextBackOff())
+			continue
+		}
+		bo.Reset()
+		if n < r.cfg.BatchSize {
+			wait(ctx, r.cfg.PollInterval)
+		}
+	}
+	return nil
+}
+
+type fatalError struct{ err error }
+
+func (f fatalError) Error() string { return f.err.Error() }
+
+// round reads one batch, publishes it and advances the cursor past the
+// longest acknowledged prefix. It returns how many events it read.
+func (r *Relay) round(ctx context.Context, pos *eventstore.Position) (int, error) {
+	recs, err := r.store.ReadAll(ctx, *pos, r.cfg.BatchSize)
+	if err != nil {
+		return 0, err
+	}
+	if len(recs) == 0 {
+		r.update(func(s *Status) { s.Lag = 0 })
+		r.metrics.lag.Set(0)
+		return 0, nil
+	}
+	lag := r.now().Sub(recs[0].RecordedAt)
+	r.update(func(s *Status) { s.Lag = lag })
+	r.metrics.lag.Set(lag.Seconds())
+
+	acked, dups, pubErr := r.publish(ctx, recs)
+	if acked > 0 {
+		last := recs[acked-1].Position
+		if r.beforeCheckpoint != nil {
+			if err := r.beforeCheckpoint(last); err != nil {
+				return 0, fatalError{err}
+			}
+		}
+		if err := r.store.SaveCursor(ctx, r.cfg.Name, last); err != nil {
+			// Published but not checkpointed: the next round republishes
+			// and JetStream drops the repeats.
+			return 0, err
+		}
+		*pos = last
+		now := r.now()
+		for _, rec := range recs[:acked] {
+			r.metrics.commitToPublish.Observe(now.Sub(rec.RecordedAt).Seconds())
+		}
+		r.metrics.published.Add(float64(acked - dups))
+		r.metrics.duplicates.Add(float64(dups))
+		r.update(func(s *Status) {
+			s.Position = last
+			s.Published += uint64(acked - dups)
+			s.Duplicates += uint64(dups)
+		})
+	}
+	if pubErr != nil {
+		return acked, pubErr
+	}
+	return len(recs), nil
+}
+
+// publish sends the batch asynchronously, in order, on one connection, and
+// returns the length of the acknowledged prefix. After the first failure
+// nothing further counts as acked, so the next round resumes there.
+func (r *Relay) publish(ctx context.Context, recs []eventstore.Record) (acked, dups int, err error) {
+	futures := make([]jetstream.PubAckFuture, 0, len(recs))
+	for _, rec := range recs {
+		subject, serr := events.SubjectOf(&events.Envelope{Type: rec.Type, Area: rec.Area, Subject: rec.Subject, StreamID: rec.StreamID})
+		if serr != nil {
+			// The store validated this envelope at append; this would be a bug.
+			err = fatalError{fmt.Errorf("event %s at %v has no subject: %w", rec.EventID, rec.Position, serr)}
+			break
+		}
+		msg := &nats.Msg{Subject: subject, Data: rec.Envelope, Header: nats.Header{}}
+		msg.Header.Set(jetstream.MsgIDHeader, rec.EventID.String())
+		msg.Header.Set("Content-Type", events.ContentType)
+		f, perr := r.js.PublishMsgAsync(msg, jetstream.WithExpectStream(natskit.EventStream))
+		if perr != nil {
+			err = fmt.Errorf("publish event %s: %w", rec.EventID, perr)
+			break
+		}
+		futures = append(futures, f)
+	}
+
+	timeout := time.NewTimer(r.cfg.AckTimeout)
+	defer timeout.Stop()
+	prefixOK := true
+	for i, f := range futures {
+		select {
+		case ack := <-f.Ok():
+			if prefixOK {
+				acked = i + 1
+				if ack.Duplicate {
+					dups++
+				}
+			}
+		case ferr := <-f.Err():
+			if prefixOK {
+				err = errors.Join(err, fmt.Errorf("publish event %s: %w", recs[i].EventID, ferr))
+				prefixOK = false
+			}
+		case <-timeout.C:
+			return acked, dups, errors.Join(err, fmt.Errorf("no ack within %v for event %s", r.cfg.AckTimeout, recs[i].EventID))
+		case <-ctx.Done():
+			return acked, dups, ctx.Err()
+		}
+	}
+	return acked, dups, err
+}
+
+func (r *Relay) fail(err error) {
+	r.logger.Warn("relay round failed; retrying", "err", err)
+	r.metrics.errors.Inc()
+	r.update(func(s *Status) { s.LastError, s.LastErrorAt = err.Error(), r.now() })
+}
+
+func (r *Relay) update(f func(*Status)) {
+	r.mu.Lock()
+	f(&r.status)
+	r.mu.Unlock()
+}
+
+func wait(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

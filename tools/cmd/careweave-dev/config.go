@@ -1,0 +1,200 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+const (
+	defaultNATSPort      = 14222
+	defaultBasePort      = 8081
+	defaultStopTimeout   = 15 * time.Second
+	defaultHealthTimeout = 60 * time.Second
+)
+
+// Config is what careweave-dev runs with.
+type Config struct {
+	// RepoRoot is the repository root, holding go.work, services/ and
+	// projections/. Default: the nearest directory at or above the working
+	// directory that holds go.work.
+	RepoRoot string
+	// DataDir holds the PostgreSQL cluster (postgres/), the JetStream store
+	// (nats/) and the built commands (bin/). Default <RepoRoot>/var.
+	DataDir string
+	// NATSURL names an external NATS server to use instead of the embedded one.
+	NATSURL string
+	// NATSPort is the embedded NATS server's client port; 0 picks one.
+	NATSPort int
+	// DatabaseURL names an external PostgreSQL database to use instead of the
+	// private cluster.
+	DatabaseURL string
+	// BasePort is the HTTP port of the first service in name order; the
+	// others get the ports after it.
+	BasePort int
+	// StopTimeout is how long children get to exit after SIGTERM before they
+	// are killed.
+	StopTimeout time.Duration
+	// HealthTimeout is how long to wait for every service's /healthz to
+	// answer 200 before reporting the stack ready anyway, with a warning.
+	HealthTimeout time.Duration
+	// LogLevel is the level of careweave-dev's own logs; the embedded NATS
+	// server logs only warnings and errors unless it is Debug.
+	LogLevel slog.Level
+
+	// Output receives the children's prefixed output and the ready summary.
+	// Default os.Stdout.
+	Output io.Writer
+	// OnReady, when set, is called once everything has started.
+	OnReady func(Ready)
+}
+
+// Ready describes a started stack.
+type Ready struct {
+	// NATSURL is the URL clients and services connect to NATS with.
+	NATSURL string
+	// DatabaseURL is the URL services connect to PostgreSQL with.
+	DatabaseURL string
+	// Services lists the running services in name order.
+	Services []Endpoint
+}
+
+// Endpoint is a running service and its HTTP base URL.
+type Endpoint struct {
+	Name string
+	URL  string
+}
+
+func (c *Config) setDefaults() {
+	if c.DataDir == "" && c.RepoRoot != "" {
+		c.DataDir = filepath.Join(c.RepoRoot, "var")
+	}
+	if c.StopTimeout == 0 {
+		c.StopTimeout = defaultStopTimeout
+	}
+	if c.HealthTimeout == 0 {
+		c.HealthTimeout = defaultHealthTimeout
+	}
+	if c.Output == nil {
+		c.Output = os.Stdout
+	}
+}
+
+// Validate reports whether careweave-dev can run with c.
+func (c Config) Validate() error {
+	var errs []error
+	if c.RepoRoot == "" {
+		errs = append(errs, errors.New("repository root is required (-repo-root)"))
+	} else if fi, err := os.Stat(c.RepoRoot); err != nil || !fi.IsDir() {
+		errs = append(errs, fmt.Errorf("repository root %s is not a directory", c.RepoRoot))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data directory is required (-data-dir)"))
+	}
+	if c.NATSPort < 0 || c.NATSPort > 65535 {
+		errs = append(errs, fmt.Errorf("NATS port %d is out of range: use 1-65535, or 0 for a random port", c.NATSPort))
+	}
+	if c.BasePort < 1 || c.BasePort > 65535 {
+		errs = append(errs, fmt.Errorf("base port %d is out of range 1-65535", c.BasePort))
+	}
+	if c.StopTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("stop timeout %s must be positive", c.StopTimeout))
+	}
+	if c.HealthTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("health timeout %s must be positive", c.HealthTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// parseConfig builds a Config from command-line flags, falling back to
+// environment variables and then to defaults. wd is the working directory,
+// from which the repository root is found.
+func parseConfig(args []string, getenv func(string) string, wd string, errOut io.Writer) (Config, error) {
+	fs := flag.NewFlagSet("careweave-dev", flag.ContinueOnError)
+	fs.SetOutput(errOut)
+	fs.Usage = func() {
+		fmt.Fprintf(errOut, "Usage: careweave-dev [flags]\n\nRuns NATS, PostgreSQL and every service under services/*/cmd/* and projections/*/cmd/*.\n"+
+			"NATS_URL and DATABASE_URL, when set, name external servers to use instead of the embedded ones.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+
+	var cfg Config
+	var errs []error
+	envInt := func(name string, def int) int {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("environment variable %s=%q is not a number", name, v))
+			return def
+		}
+		return n
+	}
+	logLevel := slog.LevelInfo
+	if v := getenv("LOG_LEVEL"); v != "" {
+		if err := logLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Errorf("environment variable LOG_LEVEL=%q is not a log level (debug, info, warn, error)", v))
+		}
+	}
+
+	fs.StringVar(&cfg.RepoRoot, "repo-root", getenv("CAREWEAVE_REPO_ROOT"), "repository root (env CAREWEAVE_REPO_ROOT; default: nearest directory holding go.work)")
+	fs.StringVar(&cfg.DataDir, "data-dir", getenv("CAREWEAVE_DATA_DIR"), "directory for PostgreSQL data, the NATS store and built commands (env CAREWEAVE_DATA_DIR; default <repo-root>/var)")
+	fs.StringVar(&cfg.NATSURL, "nats-url", getenv("NATS_URL"), "use this NATS server instead of the embedded one (env NATS_URL)")
+	fs.IntVar(&cfg.NATSPort, "nats-port", envInt("CAREWEAVE_NATS_PORT", defaultNATSPort), "client port of the embedded NATS server, 0 for a random port (env CAREWEAVE_NATS_PORT)")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "use this PostgreSQL database instead of the private cluster (env DATABASE_URL)")
+	fs.IntVar(&cfg.BasePort, "base-port", envInt("CAREWEAVE_BASE_PORT", defaultBasePort), "HTTP port of the first service; the others follow in name order (env CAREWEAVE_BASE_PORT)")
+	fs.DurationVar(&cfg.StopTimeout, "stop-timeout", defaultStopTimeout, "how long services get to exit after SIGTERM before they are killed")
+	fs.DurationVar(&cfg.HealthTimeout, "health-timeout", defaultHealthTimeout, "how long to wait for services to answer /healthz")
+	fs.TextVar(&cfg.LogLevel, "log-level", logLevel, "log level: debug, info, warn or error (env LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		errs = append(errs, fmt.Errorf("unexpected arguments %q", fs.Args()))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, err
+	}
+
+	if cfg.RepoRoot == "" {
+		root, err := findRepoRoot(wd)
+		if err != nil {
+			return Config{}, err
+		}
+		cfg.RepoRoot = root
+	}
+	var err error
+	if cfg.RepoRoot, err = filepath.Abs(cfg.RepoRoot); err != nil {
+		return Config{}, fmt.Errorf("resolve repository root: %w", err)
+	}
+	if cfg.DataDir != "" {
+		if cfg.DataDir, err = filepath.Abs(cfg.DataDir); err != nil {
+			return Config{}, fmt.Errorf("resolve data directory: %w", err)
+		}
+	}
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// findRepoRoot returns the nearest directory at or above dir holding go.work.
+func findRepoRoot(dir string) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
+			return d, nil
+		}
+		if d == filepath.Dir(d) {
+			return "", fmt.Errorf("no go.work found in %s or above it: run careweave-dev from inside the repository or pass -repo-root", dir)
+		}
+	}
+}

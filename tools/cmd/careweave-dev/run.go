@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// run starts the stack, reports it ready, and runs it until ctx ends (a
+// clean stop, nil) or a service exits on its own (an error). Whatever it
+// started is stopped before it returns: the services first, then NATS, then
+// PostgreSQL.
+func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("invalid configuration: %w", err)
+	}
+	out := &syncWriter{w: cfg.Output}
+
+	svcs, err := discoverServices(cfg.RepoRoot)
+	if err != nil {
+		return fmt.Errorf("discover services: %w", err)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	binDir := filepath.Join(cfg.DataDir, "bin")
+	if len(svcs) > 0 {
+		if err := checkPortsFree(svcs, cfg.BasePort); err != nil {
+			return err
+		}
+		if err := buildServices(ctx, cfg.RepoRoot, binDir, svcs, out, logger); err != nil {
+			return interrupted(ctx, logger, err)
+		}
+	}
+
+	// Whatever happens below, stop what was started: the services first,
+	// then NATS, then PostgreSQL.
+	var stopServices, stopNATS, stopPostgres func() error
+	defer func() {
+		for _, stop := range []func() error{stopServices, stopNATS, stopPostgres} {
+			if stop == nil {
+				continue
+			}
+			if stopErr := stop(); stopErr != nil {
+				logger.Error("shutdown step failed", slog.Any("error", stopErr))
+				err = errors.Join(err, stopErr)
+			}
+		}
+	}()
+
+	// NATS first: its fixed port is the likeliest thing to be taken.
+	nc, err := startNATS(ctx, cfg, logger)
+	if err != nil {
+		return interrupted(ctx, logger, err)
+	}
+	stopNATS = nc.stop
+	pg, err := startPostgres(ctx, cfg, logger)
+	if err != nil {
+		return interrupted(ctx, logger, err)
+	}
+	stopPostgres = pg.stop
+
+	sup := newSupervisor(logger, out, cfg.StopTimeout, len(svcs))
+	stopServices = func() error { sup.stop(); return nil }
+	width := 0
+	for _, s := range svcs {
+		width = max(width, len(s.Name))
+	}
+	endpoints := make([]Endpoint, 0, len(svcs))
+	for i, s := range svcs {
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.BasePort+i))
+		env := []string{
+			"DATABASE_URL=" + pg.url,
+			"NATS_URL=" + nc.url,
+			"HTTP_ADDR=" + addr,
+			"LOG_FORMAT=text",
+		}
+		prefix := fmt.Sprintf("%-*s | ", width, s.Name)
+		if err := sup.start(s.Name, prefix, filepath.Join(binDir, s.Name), nil, env); err != nil {
+			return err
+		}
+		endpoints = append(endpoints, Endpoint{Name: s.Name, URL: "http://" + addr})
+	}
+
+	healthCtx, cancelHealth := context.WithCancel(ctx)
+	defer cancelHealth()
+	healthDone := make(chan struct{})
+	go func() {
+		defer close(healthDone)
+		waitHealthy(healthCtx, endpoints, cfg.HealthTimeout, logger)
+	}()
+	select {
+	case <-healthDone:
+	case c := <-sup.Exited():
+		cancelHealth()
+		<-healthDone
+		return childExited(logger, c)
+	case <-ctx.Done():
+		cancelHealth()
+		<-healthDone
+	}
+	if ctx.Err() != nil {
+		logger.Info("interrupted while starting, shutting down")
+		return nil
+	}
+
+	ready := Ready{NATSURL: nc.url, DatabaseURL: pg.url, Services: endpoints}
+	printSummary(out, ready, nc.origin, pg.origin)
+	if cfg.OnReady != nil {
+		cfg.OnReady(ready)
+	}
+
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+		return nil
+	case c := <-sup.Exited():
+		return childExited(logger, c)
+	}
+}
+
+// interrupted turns a start-up failure caused by ctx ending into a clean
+// stop.
+func interrupted(ctx context.Context, logger *slog.Logger, err error) error {
+	if ctx.Err() != nil {
+		logger.Info("interrupted while starting, shutting down", slog.Any("error", err))
+		return nil
+	}
+	return err
+}
+
+func childExited(logger *slog.Logger, c *child) error {
+	logger.Error("service exited unexpectedly, stopping the stack",
+		slog.String("service", c.name), slog.String("status", c.exitDescription()))
+	return fmt.Errorf("service %s exited unexpectedly (%s)", c.name, c.exitDescription())
+}
+
+// waitHealthy waits until every service's /healthz answers 200, for at most
+// timeout, and warns about those that do not.
+func waitHealthy(ctx context.Context, endpoints []Endpoint, timeout time.Duration, logger *slog.Logger) {
+	if len(endpoints) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	client := &http.Client{Timeout: 2 * time.Second}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for _, e := range endpoints {
+		for !healthy(ctx, client, e.URL+"/healthz") {
+			select {
+			case <-ctx.Done():
+				if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+					logger.Warn("service did not answer /healthz in time", slog.String("service", e.Name),
+						slog.String("url", e.URL+"/healthz"), slog.Duration("timeout", timeout))
+				}
+				return
+			case <-tick.C:
+			}
+		}
+		logger.Debug("service healthy", slog.String("service", e.Name))
+	}
+}
+
+func healthy(ctx context.Context, client *http.Client, url string) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return false
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return false
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// printSummary tells the person at the terminal where everything is.
+func printSummary(w io.Writer, r Ready, natsOrigin, pgOrigin string) {
+	var b strings.Builder
+	width := len("PostgreSQL")
+	for _, s := range r.Services {
+		width = max(width, len(s.Name))
+	}
+	b.WriteString("\ncareweave dev stack is ready\n")
+	fmt.Fprintf(&b, "  %-*s  %s  (%s)\n", width, "NATS", redactURL(r.NATSURL), natsOrigin)
+	fmt.Fprintf(&b, "  %-*s  %s  (%s)\n", width, "PostgreSQL", redactURL(r.DatabaseURL), pgOrigin)
+	if len(r.Services) == 0 {
+		fmt.Fprintf(&b, "No services found under %s: the infrastructure is up, with nothing running on it.\n",
+			strings.Join(servicePatterns(), " or "))
+	}
+	for _, s := range r.Services {
+		fmt.Fprintf(&b, "  %-*s  %s/healthz\n", width, s.Name, s.URL)
+	}
+	b.WriteString("Press Ctrl-C to stop.\n\n")
+	_, _ = io.WriteString(w, b.String())
+}

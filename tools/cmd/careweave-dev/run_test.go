@@ -1,0 +1,316 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/careweave/careweave/kit/pgcluster"
+)
+
+// dataDir returns a data directory the postgres OS user can reach, removed
+// after the test.
+func dataDir(t *testing.T) string {
+	t.Helper()
+	parent, err := pgcluster.MkdirTemp("careweave-dev-test-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.RemoveAll(parent); err != nil {
+			t.Errorf("remove data dir: %v", err)
+		}
+	})
+	return filepath.Join(parent, "var")
+}
+
+// runningStack is run() going in the background.
+type runningStack struct {
+	ready  Ready
+	out    *syncBuffer
+	cancel context.CancelFunc
+	result chan error
+	once   sync.Once
+	err    error
+}
+
+// startStack runs run(cfg) until it reports ready, and stops it after the
+// test if the test did not.
+func startStack(t *testing.T, cfg Config) *runningStack {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &runningStack{out: &syncBuffer{}, cancel: cancel, result: make(chan error, 1)}
+	readyCh := make(chan Ready, 1)
+	cfg.OnReady = func(r Ready) { readyCh <- r }
+	cfg.Output = s.out
+	if cfg.BasePort == 0 {
+		cfg.BasePort = defaultBasePort
+	}
+	go func() { s.result <- run(ctx, cfg, testLogger(t)) }()
+	t.Cleanup(func() { _ = s.stop(t) })
+
+	select {
+	case s.ready = <-readyCh:
+	case err := <-s.result:
+		s.once.Do(func() { s.err = err })
+		skipWithoutPostgres(t, err)
+		t.Fatalf("run returned before it was ready: %v\noutput:\n%s", err, s.out.String())
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("run not ready after 2 minutes; output:\n%s", s.out.String())
+	}
+	return s
+}
+
+// stop cancels run's context, as Ctrl-C does, and returns its result.
+func (s *runningStack) stop(t *testing.T) error {
+	t.Helper()
+	s.once.Do(func() {
+		s.cancel()
+		select {
+		case s.err = <-s.result:
+		case <-time.After(2 * time.Minute):
+			s.err = errors.New("run did not return within 2 minutes of cancellation")
+		}
+	})
+	return s.err
+}
+
+// wait waits for run to return by itself.
+func (s *runningStack) wait(t *testing.T) error {
+	t.Helper()
+	s.once.Do(func() {
+		select {
+		case s.err = <-s.result:
+		case <-time.After(2 * time.Minute):
+			s.cancel()
+			s.err = errors.New("run did not return within 2 minutes")
+		}
+	})
+	return s.err
+}
+
+// skipWithoutPostgres skips the test when run failed for want of an
+// installed PostgreSQL server.
+func skipWithoutPostgres(t *testing.T, err error) {
+	t.Helper()
+	if errors.Is(err, pgcluster.ErrBinariesNotFound) {
+		t.Skipf("no PostgreSQL server installed: %v", err)
+	}
+}
+
+func TestRunStartsInfrastructureAndKeepsDataAcrossRuns(t *testing.T) {
+	cfg := Config{RepoRoot: t.TempDir(), DataDir: dataDir(t)}
+
+	first := startStack(t, cfg)
+	if !strings.Contains(first.out.String(), "No services found") {
+		t.Errorf("summary does not say no services were found:\n%s", first.out.String())
+	}
+	db, err := pgx.Connect(t.Context(), first.ready.DatabaseURL)
+	if err != nil {
+		t.Fatalf("connect to PostgreSQL: %v", err)
+	}
+	if _, err := db.Exec(t.Context(), "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('pg survives')"); err != nil {
+		t.Fatalf("write to PostgreSQL: %v", err)
+	}
+	db.Close(t.Context())
+	nc, err := nats.Connect(first.ready.NATSURL)
+	if err != nil {
+		t.Fatalf("connect to NATS: %v", err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.CreateStream(t.Context(), jetstream.StreamConfig{Name: "KEPT", Subjects: []string{"kept.>"}}); err != nil {
+		t.Fatalf("create stream: %v", err)
+	}
+	if _, err := js.Publish(t.Context(), "kept.one", []byte("nats survives")); err != nil {
+		t.Fatalf("publish: %v", err)
+	}
+	nc.Close()
+
+	if err := first.stop(t); err != nil {
+		t.Fatalf("first run stopped with %v, want a clean stop", err)
+	}
+	if conn, err := pgx.Connect(t.Context(), first.ready.DatabaseURL); err == nil {
+		conn.Close(t.Context())
+		t.Error("PostgreSQL still accepts connections after the stack stopped")
+	}
+	if nc, err := nats.Connect(first.ready.NATSURL, nats.NoReconnect()); err == nil {
+		nc.Close()
+		t.Error("NATS still accepts connections after the stack stopped")
+	}
+
+	second := startStack(t, cfg)
+	db, err = pgx.Connect(t.Context(), second.ready.DatabaseURL)
+	if err != nil {
+		t.Fatalf("connect to PostgreSQL again: %v", err)
+	}
+	var v string
+	if err := db.QueryRow(t.Context(), "SELECT v FROM kept").Scan(&v); err != nil || v != "pg survives" {
+		t.Errorf("PostgreSQL row after restart = %q, %v; want %q", v, err, "pg survives")
+	}
+	db.Close(t.Context())
+	nc, err = nats.Connect(second.ready.NATSURL)
+	if err != nil {
+		t.Fatalf("connect to NATS again: %v", err)
+	}
+	defer nc.Close()
+	js, err = jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := js.Stream(t.Context(), "KEPT")
+	if err != nil {
+		t.Fatalf("stream after restart: %v", err)
+	}
+	msg, err := stream.GetMsg(t.Context(), 1)
+	if err != nil || string(msg.Data) != "nats survives" {
+		t.Errorf("NATS message after restart: %v", err)
+	}
+	if err := second.stop(t); err != nil {
+		t.Fatalf("second run stopped with %v, want a clean stop", err)
+	}
+}
+
+// serviceSource is a stand-in service: it serves /healthz on HTTP_ADDR and
+// stops on SIGTERM, except under the name "crasher", which fails at once.
+const serviceSource = `package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+)
+
+func main() {
+	name := filepath.Base(os.Args[0])
+	fmt.Printf("%s starting: http=%s nats=%t db=%t log=%s\n", name, os.Getenv("HTTP_ADDR"),
+		os.Getenv("NATS_URL") != "", os.Getenv("DATABASE_URL") != "", os.Getenv("LOG_FORMAT"))
+	if name == "crasher" {
+		fmt.Fprintln(os.Stderr, "crasher: giving up")
+		os.Exit(3)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	srv := &http.Server{Addr: os.Getenv("HTTP_ADDR"), Handler: mux}
+	go func() {
+		<-ctx.Done()
+		srv.Shutdown(context.Background())
+	}()
+	if err := srv.ListenAndServe(); err != http.ErrServerClosed {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println("stopped cleanly")
+}
+`
+
+// serviceRepo makes a repository holding the stand-in service under each of
+// the given command paths.
+func serviceRepo(t *testing.T, cmdDirs ...string) string {
+	t.Helper()
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "go.mod"), "module example.com/fake\n\ngo 1.22\n")
+	for _, dir := range cmdDirs {
+		writeFile(t, filepath.Join(root, dir, "main.go"), serviceSource)
+	}
+	return root
+}
+
+// freePorts returns a base port with n free ports from it.
+func freePorts(t *testing.T, n int) int {
+	t.Helper()
+	for range 20 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if base+n > 65535 {
+			continue
+		}
+		free := true
+		for p := base; p < base+n && free; p++ {
+			l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+			if err != nil {
+				free = false
+				continue
+			}
+			l.Close()
+		}
+		if free {
+			return base
+		}
+	}
+	t.Fatalf("no %d consecutive free ports found", n)
+	return 0
+}
+
+func TestRunBuildsAndSupervisesServices(t *testing.T) {
+	root := serviceRepo(t, "services/visits/cmd/visitsd")
+	base := freePorts(t, 1)
+	s := startStack(t, Config{RepoRoot: root, DataDir: dataDir(t), BasePort: base})
+
+	want := []Endpoint{{Name: "visitsd", URL: "http://127.0.0.1:" + strconv.Itoa(base)}}
+	if len(s.ready.Services) != 1 || s.ready.Services[0] != want[0] {
+		t.Fatalf("ready services = %+v, want %+v", s.ready.Services, want)
+	}
+	resp, err := http.Get(want[0].URL + "/healthz")
+	if err != nil {
+		t.Fatalf("GET /healthz: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz = %d, want 200", resp.StatusCode)
+	}
+	out := s.out.String()
+	for _, line := range []string{
+		"visitsd | visitsd starting: http=127.0.0.1:" + strconv.Itoa(base) + " nats=true db=true log=text\n",
+		want[0].URL + "/healthz\n",
+	} {
+		if !strings.Contains(out, line) {
+			t.Errorf("output lacks %q:\n%s", line, out)
+		}
+	}
+
+	if err := s.stop(t); err != nil {
+		t.Fatalf("stack stopped with %v, want a clean stop", err)
+	}
+	s.out.waitFor(t, "visitsd | stopped cleanly\n", time.Second)
+}
+
+func TestRunStopsStackWhenServiceExits(t *testing.T) {
+	root := serviceRepo(t, "services/visits/cmd/visitsd", "projections/board/cmd/crasher")
+	base := freePorts(t, 2)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	out := &syncBuffer{}
+	err := run(ctx, Config{RepoRoot: root, DataDir: dataDir(t), BasePort: base, Output: out}, testLogger(t))
+	skipWithoutPostgres(t, err)
+	if err == nil || !strings.Contains(err.Error(), "crasher") || !strings.Contains(err.Error(), "exit status 3") {
+		t.Fatalf("run = %v, want an error naming crasher and its exit status 3\noutput:\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "crasher | crasher: giving up\n") {
+		t.Errorf("output lacks the crasher's last words:\n%s", out.String())
+	}
+}
