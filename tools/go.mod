@@ -28,3 +28,5 @@ require (
 // The kit module lives in this repository; go.work also wires it, and this
 // replace keeps `go mod tidy` in tools from looking for it on the proxy.
 replace github.com/careweave/careweave/kit => ../kit
+
+replace github.com/careweave/careweave/events => ../events

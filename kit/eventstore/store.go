@@ -78,7 +78,7 @@ type Store struct {
 	pool   *pgxpool.Pool
 	schema string
 
-	appendOneSQL, appendManySQL, actualVersionSQL string
+	appendOneSQL, appendManySQL, actualVersionSQL     string
 	loadSQL, readAllSQL, loadCursorSQL, saveCursorSQL string
 }
 

@@ -268,4 +268,3 @@ func TestMigrateIsSafeToRace(t *testing.T) {
 		t.Fatalf("Pending = %d, %v; want 0", n, err)
 	}
 }
-
