@@ -1,0 +1,57 @@
+package consumer
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/kit/pgkit"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations creates the consumed_events table ApplyOnce needs in a
+// consumer's schema.
+func Migrations() pgkit.Migrations {
+	sub, _ := fs.Sub(migrationFiles, "migrations")
+	return pgkit.Migrations{Name: "consumer", FS: sub}
+}
+
+// Ledger records which events each consumer has applied.
+type Ledger struct {
+	pool      *pgxpool.Pool
+	insertSQL string
+}
+
+// NewLedger returns the ledger in schema (migrated with Migrations).
+func NewLedger(pool *pgxpool.Pool, schema string) (*Ledger, error) {
+	if err := pgkit.ValidateSchemaName(schema); err != nil {
+		return nil, err
+	}
+	return &Ledger{
+		pool:      pool,
+		insertSQL: `INSERT INTO ` + schema + `.consumed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+	}, nil
+}
+
+// ApplyOnce runs apply in a transaction that also records (consumer, event
+// id), and commits both together. If the event was applied before, it
+// commits nothing and returns nil, so a redelivery changes nothing.
+func (l *Ledger) ApplyOnce(ctx context.Context, consumer string, env events.Envelope, apply func(ctx context.Context, tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, l.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, l.insertSQL, consumer, env.ID.String())
+		if err != nil {
+			return fmt.Errorf("record event %s as consumed: %w", env.ID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return nil // applied before
+		}
+		return apply(ctx, tx)
+	})
+}
