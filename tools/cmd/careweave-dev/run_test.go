@@ -87,20 +87,6 @@ func (s *runningStack) stop(t *testing.T) error {
 	return s.err
 }
 
-// wait waits for run to return by itself.
-func (s *runningStack) wait(t *testing.T) error {
-	t.Helper()
-	s.once.Do(func() {
-		select {
-		case s.err = <-s.result:
-		case <-time.After(2 * time.Minute):
-			s.cancel()
-			s.err = errors.New("run did not return within 2 minutes")
-		}
-	})
-	return s.err
-}
-
 // skipWithoutPostgres skips the test when run failed for want of an
 // installed PostgreSQL server.
 func skipWithoutPostgres(t *testing.T, err error) {
