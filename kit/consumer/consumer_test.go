@@ -118,7 +118,10 @@ func TestMalformedMessageIsPoisonedWithItsReasonAndConsumingGoesOn(t *testing.T)
 	}
 	publish(t, js, "s1", 2, 2)
 
-	testkit.Eventually(t, 20*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(handled) == 2 }, "handled %v, want [1 2]", handled)
+	testkit.Eventually(t, 20*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(handled) == 2 }, "did not handle both valid events")
+	if handled[0] != 1 || handled[1] != 2 {
+		t.Fatalf("handled %v, want [1 2]", handled)
+	}
 
 	poison, err := js.Stream(t.Context(), natskit.PoisonStream)
 	if err != nil {
@@ -238,7 +241,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 	env := publish(t, js, "s1", 1, 1)
 	publishEnvelope(t, js, env, "redelivery-of-"+env.ID.String())
 	publish(t, js, "s1", 2, 2)
-	testkit.Eventually(t, 20*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return calls == 3 }, "handler called %d times, want 3", calls)
+	testkit.Eventually(t, 20*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return calls == 3 }, "handler not called 3 times")
 	if n, inOrder := c.check(t); n != 2 || !inOrder {
 		t.Fatalf("effect holds %d rows (in order: %v), want 2: the repeat must change nothing", n, inOrder)
 	}

@@ -1,0 +1,60 @@
+package httpkit
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+)
+
+// ProblemContentType is the media type of RFC 9457 problem details.
+const ProblemContentType = "application/problem+json"
+
+// Problem is an RFC 9457 problem details object with Careweave's "errors"
+// extension listing field-level reasons.
+type Problem struct {
+	Type      string       `json:"type"`
+	Title     string       `json:"title"`
+	Status    int          `json:"status"`
+	Detail    string       `json:"detail,omitempty"`
+	Instance  string       `json:"instance,omitempty"`
+	RequestID string       `json:"requestId,omitempty"`
+	Errors    []FieldError `json:"errors,omitempty"`
+}
+
+// WriteError answers err as problem+json. Internal errors are logged with
+// their detail and answered with a generic message.
+func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = &Error{Kind: KindInternal, Message: "an internal error occurred; it has been logged", Err: err}
+	}
+	code := e.Kind.Status()
+	if code >= 500 {
+		logger.Error("request failed", "request_id", RequestID(r.Context()), "route", r.Pattern, "err", err)
+	}
+	WriteProblem(w, r, Problem{
+		Type:   "about:blank",
+		Title:  http.StatusText(code),
+		Status: code,
+		Detail: e.Message,
+		Errors: e.Fields,
+	})
+}
+
+// WriteProblem writes p.
+func WriteProblem(w http.ResponseWriter, r *http.Request, p Problem) {
+	p.Instance = r.URL.Path
+	p.RequestID = RequestID(r.Context())
+	w.Header().Set("Content-Type", ProblemContentType)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
+
+// WriteJSON writes v as JSON with status code.
+func WriteJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
