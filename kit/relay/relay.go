@@ -228,12 +228,33 @@ func (r *Relay) round(ctx context.Context, pos *eventstore.Position) (int, error
 	return len(recs), nil
 }
 
-// publish sends the batch asynchronously, in order, on one connection, and
-// returns the length of the acknowledged prefix. After the first failure
-// nothing further counts as acked, so the next round resumes there.
+// publish sends the batch asynchronously on one connection and returns the
+// length of the acknowledged prefix; the next round resumes after it.
+//
+// Async publishing can store a later message when an earlier one failed
+// (a server-side rejection, a leader change in a cluster); the earlier one
+// would then be stored after it on retry. So an event is sent only once every
+// earlier event of the same patient and of the same stream in this batch is
+// acknowledged: whatever fails, per-patient and per-stream order on
+// JetStream is commit order. Different patients still pipeline freely.
 func (r *Relay) publish(ctx context.Context, recs []eventstore.Record) (acked, dups int, err error) {
-	futures := make([]jetstream.PubAckFuture, 0, len(recs))
-	for _, rec := range recs {
+	ackCtx, cancel := context.WithTimeout(ctx, r.cfg.AckTimeout)
+	defer cancel()
+	sent := make([]*inflight, 0, len(recs))
+	last := make(map[string]*inflight, 2*len(recs))
+
+send:
+	for i := range recs {
+		rec := &recs[i]
+		keys := orderKeys(rec)
+		for _, k := range keys {
+			if prev := last[k]; prev != nil {
+				if werr := prev.wait(ackCtx); werr != nil {
+					err = werr
+					break send
+				}
+			}
+		}
 		subject, serr := events.SubjectOf(&events.Envelope{Type: rec.Type, Area: rec.Area, Subject: rec.Subject, StreamID: rec.StreamID})
 		if serr != nil {
 			// The store validated this envelope at append; this would be a bug.
@@ -248,33 +269,60 @@ func (r *Relay) publish(ctx context.Context, recs []eventstore.Record) (acked, d
 			err = fmt.Errorf("publish event %s: %w", rec.EventID, perr)
 			break
 		}
-		futures = append(futures, f)
+		in := &inflight{rec: rec, future: f}
+		sent = append(sent, in)
+		for _, k := range keys {
+			if k != "" {
+				last[k] = in
+			}
+		}
 	}
 
-	timeout := time.NewTimer(r.cfg.AckTimeout)
-	defer timeout.Stop()
-	prefixOK := true
-	for i, f := range futures {
-		select {
-		case ack := <-f.Ok():
-			if prefixOK {
-				acked = i + 1
-				if ack.Duplicate {
-					dups++
-				}
-			}
-		case ferr := <-f.Err():
-			if prefixOK {
-				err = errors.Join(err, fmt.Errorf("publish event %s: %w", recs[i].EventID, ferr))
-				prefixOK = false
-			}
-		case <-timeout.C:
-			return acked, dups, errors.Join(err, fmt.Errorf("no ack within %v for event %s", r.cfg.AckTimeout, recs[i].EventID))
-		case <-ctx.Done():
-			return acked, dups, ctx.Err()
+	for i, in := range sent {
+		if werr := in.wait(ackCtx); werr != nil {
+			return acked, dups, errors.Join(err, werr)
+		}
+		acked = i + 1
+		if in.duplicate {
+			dups++
 		}
 	}
 	return acked, dups, err
+}
+
+// orderKeys are what an event must not overtake: its stream and its patient.
+func orderKeys(rec *eventstore.Record) [2]string {
+	keys := [2]string{"s:" + rec.StreamID}
+	if rec.Subject != "" {
+		keys[1] = "p:" + rec.Subject
+	}
+	return keys
+}
+
+// inflight is one published event awaiting its ack. A future's channels
+// deliver once, so the outcome is kept for later waits.
+type inflight struct {
+	rec       *eventstore.Record
+	future    jetstream.PubAckFuture
+	settled   bool
+	duplicate bool
+	err       error
+}
+
+func (in *inflight) wait(ctx context.Context) error {
+	if in.settled {
+		return in.err
+	}
+	select {
+	case ack := <-in.future.Ok():
+		in.duplicate = ack.Duplicate
+	case err := <-in.future.Err():
+		in.err = fmt.Errorf("publish event %s: %w", in.rec.EventID, err)
+	case <-ctx.Done():
+		return fmt.Errorf("no ack for event %s: %w", in.rec.EventID, ctx.Err())
+	}
+	in.settled = true
+	return in.err
 }
 
 func (r *Relay) fail(err error) {

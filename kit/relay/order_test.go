@@ -1,0 +1,121 @@
+package relay
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/kit/testkit"
+)
+
+// flakyJetStream stands in for a JetStream server that rejects some
+// messages the first time they arrive while storing the ones after them, as a
+// clustered stream can during a leader change. Acks arrive asynchronously in
+// random order.
+type flakyJetStream struct {
+	jetstream.JetStream // only PublishMsgAsync is used
+
+	mu       sync.Mutex
+	rejectOn map[string]bool // msg ids to reject once
+	stored   []events.Envelope
+	seen     map[string]bool
+}
+
+type future struct {
+	ok  chan *jetstream.PubAck
+	err chan error
+	msg *nats.Msg
+}
+
+func (f *future) Ok() <-chan *jetstream.PubAck { return f.ok }
+func (f *future) Err() <-chan error            { return f.err }
+func (f *future) Msg() *nats.Msg               { return f.msg }
+
+func (j *flakyJetStream) PublishMsgAsync(msg *nats.Msg, _ ...jetstream.PublishOpt) (jetstream.PubAckFuture, error) {
+	f := &future{ok: make(chan *jetstream.PubAck, 1), err: make(chan error, 1), msg: msg}
+	id := msg.Header.Get(jetstream.MsgIDHeader)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	reject := j.rejectOn[id]
+	delete(j.rejectOn, id)
+	dup := j.seen[id]
+	if !reject && !dup {
+		env, err := events.Decode(msg.Data)
+		if err != nil {
+			return nil, err
+		}
+		j.seen[id] = true
+		j.stored = append(j.stored, env)
+	}
+	go func() {
+		time.Sleep(time.Duration(rand.IntN(200)) * time.Microsecond) // acks arrive in any order
+		if reject {
+			f.err <- fmt.Errorf("stream leader changed")
+			return
+		}
+		f.ok <- &jetstream.PubAck{Stream: "CARE", Duplicate: dup}
+	}()
+	return f, nil
+}
+
+func TestPatientOrderSurvivesRejectedMessagesWithinABatch(t *testing.T) {
+	s := newStore(t)
+	fake := &flakyJetStream{rejectOn: map[string]bool{}, seen: map[string]bool{}}
+	var appended []events.Envelope
+	// Ten patients, each with two streams, interleaved in one batch.
+	versions := map[string]int64{}
+	for i := range 300 {
+		patient := fmt.Sprintf("pt-%d", i%10)
+		stream := fmt.Sprintf("%s-s%d", patient, i%20/10)
+		ev := event(t, patient, i)
+		if _, err := s.Append(t.Context(), stream, versions[stream], []events.Envelope{ev}); err != nil {
+			t.Fatal(err)
+		}
+		versions[stream]++
+		appended = append(appended, ev)
+		if i%17 == 3 {
+			fake.rejectOn[ev.ID.String()] = true
+		}
+	}
+
+	r, err := New(s, testkit.Connect(t, testkit.NATS(t).ClientURL()), Config{Name: "relay", MaxBackoff: 20 * time.Millisecond}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.js = fake
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	testkit.Eventually(t, 30*time.Second, func() bool { fake.mu.Lock(); defer fake.mu.Unlock(); return len(fake.stored) == len(appended) },
+		"fake stream did not receive every event")
+	cancel()
+	<-done
+
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	lastOfPatient := map[string]int{}
+	lastOfStream := map[string]int64{}
+	for _, e := range fake.stored {
+		var d noted
+		if err := json.Unmarshal(e.Data, &d); err != nil {
+			t.Fatal(err)
+		}
+		if prev, ok := lastOfPatient[e.Subject]; ok && d.N < prev {
+			t.Fatalf("patient %s: event %d stored after event %d", e.Subject, d.N, prev)
+		}
+		lastOfPatient[e.Subject] = d.N
+		if e.StreamVersion != lastOfStream[e.StreamID]+1 {
+			t.Fatalf("stream %s: version %d stored after %d", e.StreamID, e.StreamVersion, lastOfStream[e.StreamID])
+		}
+		lastOfStream[e.StreamID] = e.StreamVersion
+	}
+}
