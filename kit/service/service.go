@@ -1,0 +1,153 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/careweave/careweave/kit/eventstore"
+	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/kit/natskit"
+	"github.com/careweave/careweave/kit/pgkit"
+	"github.com/careweave/careweave/kit/relay"
+)
+
+// Deps are the connections a service's own code is built from.
+type Deps struct {
+	Pool    *pgxpool.Pool
+	NATS    *nats.Conn
+	JS      jetstream.JetStream
+	Store   *eventstore.Store
+	Logger  *slog.Logger
+	Metrics prometheus.Registerer
+	Now     func() time.Time
+}
+
+// Options are what a service adds to the shared runtime.
+type Options struct {
+	// Migrations are the service's own (read models, idempotency keys),
+	// applied after the event store's in the same schema.
+	Migrations []pgkit.Migrations
+	// Routes registers the service's /v1 API on mux.
+	Routes func(mux *http.ServeMux, d Deps) error
+	// Started, if set, is called with the bound HTTP address once serving.
+	Started func(addr string)
+}
+
+// Run runs the service until ctx ends, then shuts down gracefully: the HTTP
+// server stops accepting and finishes in-flight requests, then the relay
+// stops, then the connections close.
+func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	logger = logger.With("service", cfg.Name)
+
+	pool, err := pgkit.Open(ctx, pgkit.PoolConfig{URL: cfg.DatabaseURL, ApplicationName: "careweave-" + cfg.Name})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	migrations := append([]pgkit.Migrations{eventstore.Migrations()}, opts.Migrations...)
+	if err := pgkit.Migrate(ctx, pool, cfg.Schema, migrations...); err != nil {
+		return err
+	}
+	store, err := eventstore.New(pool, cfg.Schema)
+	if err != nil {
+		return err
+	}
+
+	nc, err := natskit.Connect(ctx, natskit.ConnectConfig{URL: cfg.NATSURL, Name: "careweave-" + cfg.Name}, logger)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	if err := natskit.Provision(ctx, js, cfg.topology()); err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	rel, err := relay.New(store, nc, relay.Config{Name: cfg.Name, Registerer: reg}, logger)
+	if err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	deps := Deps{Pool: pool, NATS: nc, JS: js, Store: store, Logger: logger, Metrics: reg, Now: time.Now}
+	if opts.Routes != nil {
+		if err := opts.Routes(mux, deps); err != nil {
+			return fmt.Errorf("register routes: %w", err)
+		}
+	}
+	httpkit.NewHealth(map[string]httpkit.Check{
+		"postgres": func(ctx context.Context) error { return pool.Ping(ctx) },
+		"migrations": func(ctx context.Context) error {
+			n, err := pgkit.Pending(ctx, pool, cfg.Schema, migrations...)
+			if err == nil && n > 0 {
+				err = fmt.Errorf("%d migrations pending", n)
+			}
+			return err
+		},
+		"nats": func(context.Context) error {
+			if !nc.IsConnected() {
+				return errors.New("not connected")
+			}
+			return nil
+		},
+	}, 2*time.Second).Register(mux)
+	mux.HandleFunc("GET /relayz", func(w http.ResponseWriter, _ *http.Request) {
+		st := rel.Status()
+		httpkit.WriteJSON(w, http.StatusOK, map[string]any{
+			"leader": st.Leader, "published": st.Published, "duplicates": st.Duplicates,
+			"lagMs": st.Lag.Milliseconds(), "position": st.Position, "lastError": st.LastError, "lastErrorAt": st.LastErrorAt,
+		})
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	if opts.Started != nil {
+		opts.Started(ln.Addr().String())
+	}
+
+	// A relay that cannot go on stops the service, so an orchestrator
+	// restarts it rather than leaving an API whose events go nowhere.
+	serveCtx, stopServing := context.WithCancel(ctx)
+	defer stopServing()
+	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
+	relayDone := make(chan error, 1)
+	go func() {
+		err := rel.Run(relayCtx)
+		if err != nil {
+			logger.Error("relay stopped", "err", err)
+			stopServing()
+		}
+		relayDone <- err
+	}()
+
+	serveErr := httpkit.Serve(serveCtx, ln, httpkit.Middleware(logger, time.Now)(mux), cfg.ShutdownGrace, logger)
+	// In-flight requests have finished: their events are committed, and the
+	// relay (or the next one to lead) publishes them.
+	stopRelay()
+	relayErr := <-relayDone
+	logger.Info("service stopped")
+	return errors.Join(serveErr, relayErr)
+}
