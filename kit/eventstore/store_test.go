@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -266,5 +267,25 @@ func TestMigrateIsSafeToRace(t *testing.T) {
 	}
 	if n, err := pgkit.Pending(t.Context(), pool, schema, eventstore.Migrations()); err != nil || n != 0 {
 		t.Fatalf("Pending = %d, %v; want 0", n, err)
+	}
+}
+
+func TestLogIsAppendOnly(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	if _, err := s.Append(ctx, "visit-6", 0, batch(t, "pt-1", 1)); err != nil {
+		t.Fatal(err)
+	}
+	for _, sql := range []string{
+		"UPDATE " + s.Schema() + ".events SET area = 'X'",
+		"DELETE FROM " + s.Schema() + ".events",
+		"TRUNCATE " + s.Schema() + ".events",
+	} {
+		if _, err := s.Pool().Exec(ctx, sql); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: %v, want it refused", sql, err)
+		}
+	}
+	if got, _ := s.Load(ctx, "visit-6", 0); len(got) != 1 {
+		t.Fatalf("log changed: %d events", len(got))
 	}
 }
