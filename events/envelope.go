@@ -129,14 +129,8 @@ func (e *Envelope) Validate() error {
 	if e.CausationID != "" && !isPrintable(e.CausationID, 128) {
 		return &FieldError{"causationid", "must be 1-128 printable ASCII characters"}
 	}
-	if !isPrintable(e.ActorID, 128) {
-		return &FieldError{"actorid", "is required: 1-128 printable ASCII characters"}
-	}
-	if !isToken(e.ActorRole, 64) {
-		return &FieldError{"actorrole", "is required: 1-64 letters, digits, '-' or '_'"}
-	}
-	if e.ActorOrg != "" && !isToken(e.ActorOrg, 16) {
-		return &FieldError{"actororg", "must be an ODS code of 1-16 letters or digits"}
+	if err := e.ValidateActor(); err != nil {
+		return err
 	}
 	if !isToken(e.Area, 16) {
 		return &FieldError{"area", "is required: an ODS code of 1-16 letters, digits, '-' or '_'"}
@@ -149,6 +143,21 @@ func (e *Envelope) Validate() error {
 	}
 	if d := bytes.TrimLeft(e.Data, " \t\r\n"); len(d) == 0 || d[0] != '{' || !json.Valid(d) {
 		return &FieldError{"data", "must be a JSON object"}
+	}
+	return nil
+}
+
+// ValidateActor checks the actor attributes alone, for edges that take an
+// actor before any event exists.
+func (e *Envelope) ValidateActor() *FieldError {
+	if !isPrintable(e.ActorID, 128) {
+		return &FieldError{"actorid", "is required: 1-128 printable ASCII characters"}
+	}
+	if !isToken(e.ActorRole, 64) {
+		return &FieldError{"actorrole", "is required: 1-64 letters, digits, '-' or '_'"}
+	}
+	if e.ActorOrg != "" && !isToken(e.ActorOrg, 16) {
+		return &FieldError{"actororg", "must be an ODS code of 1-16 letters or digits"}
 	}
 	return nil
 }

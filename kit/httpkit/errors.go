@@ -1,7 +1,6 @@
 package httpkit
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 )
@@ -18,6 +17,7 @@ const (
 	KindPreconditionFailed
 	KindPreconditionRequired
 	KindTooLarge
+	KindUnprocessable
 	KindUnsupportedMediaType
 	KindUnauthorized
 	KindForbidden
@@ -33,6 +33,7 @@ var status = map[Kind]int{
 	KindPreconditionFailed:   http.StatusPreconditionFailed,
 	KindPreconditionRequired: http.StatusPreconditionRequired,
 	KindTooLarge:             http.StatusRequestEntityTooLarge,
+	KindUnprocessable:        http.StatusUnprocessableEntity,
 	KindUnsupportedMediaType: http.StatusUnsupportedMediaType,
 	KindUnauthorized:         http.StatusUnauthorized,
 	KindForbidden:            http.StatusForbidden,
@@ -80,10 +81,4 @@ func Invalid(field, reason string) *Error {
 }
 
 // KindOf returns err's kind: KindInternal unless it wraps an *Error.
-func KindOf(err error) Kind {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Kind
-	}
-	return KindInternal
-}
+func KindOf(err error) Kind { return asError(err).Kind }

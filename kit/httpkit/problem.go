@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+
+	"github.com/careweave/careweave/kit/domain"
 )
 
 // ProblemContentType is the media type of RFC 9457 problem details.
@@ -25,10 +27,7 @@ type Problem struct {
 // WriteError answers err as problem+json. Internal errors are logged with
 // their detail and answered with a generic message.
 func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
-	var e *Error
-	if !errors.As(err, &e) {
-		e = &Error{Kind: KindInternal, Message: "an internal error occurred; it has been logged", Err: err}
-	}
+	e := asError(err)
 	code := e.Kind.Status()
 	if code >= 500 {
 		logger.Error("request failed", "request_id", RequestID(r.Context()), "route", r.Pattern, "err", err)
@@ -57,4 +56,31 @@ func WriteJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// asError maps any error to an *Error: ours as they are, the domain's to
+// their kinds, anything else to an internal error. With Kind.Status this is
+// the one mapping from failures to HTTP.
+func asError(err error) *Error {
+	var (
+		e  *Error
+		fe *domain.FieldError
+		te *domain.TransitionError
+	)
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.As(err, &fe):
+		return &Error{Kind: KindInvalid, Message: "the request is invalid", Fields: []FieldError{{Field: fe.Field, Reason: fe.Reason}}}
+	case errors.As(err, &te):
+		return &Error{Kind: KindConflict, Message: te.Error()}
+	case errors.Is(err, domain.ErrNotFound):
+		return &Error{Kind: KindNotFound, Message: "no such record"}
+	case errors.Is(err, domain.ErrAlreadyExists):
+		return &Error{Kind: KindConflict, Message: "the record already exists"}
+	case errors.Is(err, domain.ErrStale):
+		return &Error{Kind: KindPreconditionFailed, Message: "the record has changed since you read it: fetch it again and retry with its new ETag"}
+	default:
+		return &Error{Kind: KindInternal, Message: "an internal error occurred; it has been logged", Err: err}
+	}
 }
