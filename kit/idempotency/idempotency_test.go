@@ -62,7 +62,9 @@ func TestRetryReturnsTheFirstResultAndRecordsNothingNew(t *testing.T) {
 	}
 
 	// A failed request stores nothing, so its retry runs again.
-	failing := func(context.Context, pgx.Tx) (idempotency.Response, error) { return idempotency.Response{}, errors.New("invalid") }
+	failing := func(context.Context, pgx.Tx) (idempotency.Response, error) {
+		return idempotency.Response{}, errors.New("invalid")
+	}
 	if _, _, err := s.Do(ctx, "visits:user-1", "key-2", hash, failing); err == nil {
 		t.Fatal("failure swallowed")
 	}
