@@ -24,7 +24,7 @@ func NewHealth(checks map[string]Check, timeout time.Duration) *Health {
 }
 
 // Register adds /healthz and /readyz to mux.
-func (h *Health) Register(mux *http.ServeMux) {
+func (h *Health) Register(mux *Router) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

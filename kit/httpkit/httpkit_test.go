@@ -135,7 +135,7 @@ func TestMiddlewareTurnsPanicIntoProblem(t *testing.T) {
 
 func TestReadinessReportsEachCheck(t *testing.T) {
 	failing := true
-	mux := http.NewServeMux()
+	mux := httpkit.NewRouter()
 	httpkit.NewHealth(map[string]httpkit.Check{
 		"postgres": func(context.Context) error { return nil },
 		"nats": func(context.Context) error {

@@ -39,8 +39,10 @@ type Options struct {
 	// Migrations are the service's own (read models, idempotency keys),
 	// applied after the event store's in the same schema.
 	Migrations []pgkit.Migrations
-	// Routes registers the service's /v1 API on mux.
-	Routes func(mux *http.ServeMux, d Deps) error
+	// Routes registers the service's /v1 API.
+	Routes func(r *httpkit.Router, d Deps) error
+	// OpenAPI is the service's OpenAPI 3.1 document, served at /openapi.json.
+	OpenAPI []byte
 	// Started, if set, is called with the bound HTTP address once serving.
 	Started func(addr string)
 }
@@ -88,14 +90,9 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 		return err
 	}
 
-	mux := http.NewServeMux()
+	mux := httpkit.NewRouter()
 	deps := Deps{Pool: pool, NATS: nc, JS: js, Store: store, Logger: logger, Metrics: reg, Now: time.Now}
-	if opts.Routes != nil {
-		if err := opts.Routes(mux, deps); err != nil {
-			return fmt.Errorf("register routes: %w", err)
-		}
-	}
-	httpkit.NewHealth(map[string]httpkit.Check{
+	health := httpkit.NewHealth(map[string]httpkit.Check{
 		"postgres": func(ctx context.Context) error { return pool.Ping(ctx) },
 		"migrations": func(ctx context.Context) error {
 			n, err := pgkit.Pending(ctx, pool, cfg.Schema, migrations...)
@@ -110,15 +107,10 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 			}
 			return nil
 		},
-	}, 2*time.Second).Register(mux)
-	mux.HandleFunc("GET /relayz", func(w http.ResponseWriter, _ *http.Request) {
-		st := rel.Status()
-		httpkit.WriteJSON(w, http.StatusOK, map[string]any{
-			"leader": st.Leader, "published": st.Published, "duplicates": st.Duplicates,
-			"lagMs": st.Lag.Milliseconds(), "position": st.Position, "lastError": st.LastError, "lastErrorAt": st.LastErrorAt,
-		})
-	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	}, 2*time.Second)
+	if err := register(mux, opts, deps, health, rel.Status, reg); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -150,4 +142,39 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 	relayErr := <-relayDone
 	logger.Info("service stopped")
 	return errors.Join(serveErr, relayErr)
+}
+
+// register puts every route on mux: the service's own and the shared
+// operational ones.
+func register(mux *httpkit.Router, opts Options, deps Deps, health *httpkit.Health, relayStatus func() relay.Status, reg *prometheus.Registry) error {
+	if opts.Routes != nil {
+		if err := opts.Routes(mux, deps); err != nil {
+			return fmt.Errorf("register routes: %w", err)
+		}
+	}
+	health.Register(mux)
+	mux.HandleFunc("GET /relayz", func(w http.ResponseWriter, _ *http.Request) {
+		st := relayStatus()
+		httpkit.WriteJSON(w, http.StatusOK, map[string]any{
+			"leader": st.Leader, "published": st.Published, "duplicates": st.Duplicates,
+			"lagMs": st.Lag.Milliseconds(), "position": st.Position, "lastError": st.LastError, "lastErrorAt": st.LastErrorAt,
+		})
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if opts.OpenAPI != nil {
+		mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(opts.OpenAPI)
+		})
+	}
+	return nil
+}
+
+// RouteTable returns every route a service with opts serves, for the test
+// that holds the OpenAPI document to the server.
+func RouteTable(opts Options) ([]string, error) {
+	mux := httpkit.NewRouter()
+	err := register(mux, opts, Deps{Logger: slog.New(slog.DiscardHandler), Now: time.Now}, httpkit.NewHealth(nil, time.Second),
+		func() relay.Status { return relay.Status{} }, prometheus.NewRegistry())
+	return mux.Routes(), err
 }

@@ -28,7 +28,7 @@ type noted struct {
 func (noted) EventType() string { return "careweave.test.noted.v1" }
 
 // notes is a one-route service: POST /v1/notes appends an event.
-func notes(mux *http.ServeMux, d service.Deps) error {
+func notes(mux *httpkit.Router, d service.Deps) error {
 	mux.HandleFunc("POST /v1/notes", func(w http.ResponseWriter, r *http.Request) {
 		var body noted
 		if err := httpkit.DecodeJSON(w, r, &body, 0); err != nil {
