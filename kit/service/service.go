@@ -25,6 +25,7 @@ import (
 
 // Deps are the connections a service's own code is built from.
 type Deps struct {
+	Schema  string // the service's PostgreSQL schema
 	Pool    *pgxpool.Pool
 	NATS    *nats.Conn
 	JS      jetstream.JetStream
@@ -91,7 +92,7 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 	}
 
 	mux := httpkit.NewRouter()
-	deps := Deps{Pool: pool, NATS: nc, JS: js, Store: store, Logger: logger, Metrics: reg, Now: time.Now}
+	deps := Deps{Schema: cfg.Schema, Pool: pool, NATS: nc, JS: js, Store: store, Logger: logger, Metrics: reg, Now: time.Now}
 	health := httpkit.NewHealth(map[string]httpkit.Check{
 		"postgres": func(ctx context.Context) error { return pool.Ping(ctx) },
 		"migrations": func(ctx context.Context) error {
@@ -174,7 +175,7 @@ func register(mux *httpkit.Router, opts Options, deps Deps, health *httpkit.Heal
 // that holds the OpenAPI document to the server.
 func RouteTable(opts Options) ([]string, error) {
 	mux := httpkit.NewRouter()
-	err := register(mux, opts, Deps{Logger: slog.New(slog.DiscardHandler), Now: time.Now}, httpkit.NewHealth(nil, time.Second),
+	err := register(mux, opts, Deps{Schema: "route_table", Logger: slog.New(slog.DiscardHandler), Now: time.Now}, httpkit.NewHealth(nil, time.Second),
 		func() relay.Status { return relay.Status{} }, prometheus.NewRegistry())
 	return mux.Routes(), err
 }

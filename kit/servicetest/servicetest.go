@@ -1,0 +1,211 @@
+// Package servicetest runs a real service — the shared runtime with the
+// service's own routes — against real PostgreSQL and an in-process NATS
+// server, and drives it over HTTP, checking every response against the
+// service's OpenAPI document.
+package servicetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/kit/natskit"
+	"github.com/careweave/careweave/kit/openapitest"
+	"github.com/careweave/careweave/kit/service"
+	"github.com/careweave/careweave/kit/testkit"
+)
+
+// Stack is one running service.
+type Stack struct {
+	t         testing.TB
+	URL       string
+	Schema    string
+	Pool      *pgxpool.Pool // the service's database, for checking what it stored
+	JS        jetstream.JetStream
+	validator *openapitest.Validator
+	// Actor is sent with every request unless a request overrides it.
+	Actor events.Actor
+}
+
+// Start runs a service named name with opts until the test ends. The
+// OpenAPI document must be valid and list exactly the service's routes.
+func Start(t testing.TB, name string, opts service.Options) *Stack {
+	t.Helper()
+	if opts.OpenAPI == nil {
+		t.Fatal("servicetest: the service has no OpenAPI document")
+	}
+	routes, err := service.RouteTable(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	openapitest.MatchRoutes(t, opts.OpenAPI, routes)
+	v := openapitest.Load(t, opts.OpenAPI)
+
+	pool, schema := testkit.Postgres(t)
+	ns := testkit.NATS(t)
+	cfg := service.Config{Name: name, Schema: schema, HTTPAddr: "127.0.0.1:0", DatabaseURL: testkit.DatabaseURL(t),
+		NATSURL: ns.ClientURL(), StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second}
+	addr := make(chan string, 1)
+	opts.Started = func(a string) { addr <- a }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- service.Run(ctx, cfg, opts, slog.New(slog.DiscardHandler)) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("service %s stopped with %v", name, err)
+		}
+	})
+	s := &Stack{t: t, Schema: schema, Pool: pool, validator: v, Actor: events.Actor{ID: "tester", Role: "care-coordinator", Org: "U84001"}}
+	select {
+	case a := <-addr:
+		s.URL = "http://" + a
+	case err := <-done:
+		t.Fatalf("service %s did not start: %v", name, err)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("service %s did not start in 30s", name)
+	}
+	testkit.Eventually(t, 15*time.Second, func() bool { return s.Do("GET", "/readyz", nil, nil).Status == 200 }, "%s never became ready", name)
+	nc := testkit.Connect(t, ns.ClientURL())
+	if s.JS, err = jetstream.New(nc); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Response is a response with its body read.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v.
+func (r Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Problem decodes a problem+json body.
+func (r Response) Problem(t testing.TB) httpkit.Problem {
+	t.Helper()
+	if ct := r.Header.Get("Content-Type"); ct != httpkit.ProblemContentType {
+		t.Fatalf("status %d with content type %q, want a problem: %s", r.Status, ct, r.Body)
+	}
+	var p httpkit.Problem
+	r.JSON(t, &p)
+	return p
+}
+
+// Do sends a request (body: nil, a string of raw JSON, or a value to
+// encode) with the stack's actor and the given headers, and checks the
+// response against the OpenAPI document.
+func (s *Stack) Do(method, path string, body any, headers map[string]string) Response {
+	s.t.Helper()
+	var raw []byte
+	switch b := body.(type) {
+	case nil:
+	case string:
+		raw = []byte(b)
+	default:
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+	req, err := http.NewRequest(method, s.URL+path, bytes.NewReader(raw))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if raw != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set(httpkit.HeaderActorID, s.Actor.ID)
+	req.Header.Set(httpkit.HeaderActorRole, s.Actor.Role)
+	if s.Actor.Org != "" {
+		req.Header.Set(httpkit.HeaderActorOrg, s.Actor.Org)
+	}
+	for k, v := range headers {
+		if v == "" {
+			req.Header.Del(k)
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if resp.StatusCode >= 500 {
+		s.t.Errorf("%s %s answered %d: %s", method, path, resp.StatusCode, b)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	check, _ := http.NewRequest(method, s.URL+path, bytes.NewReader(raw))
+	check.Header = req.Header
+	if path != "/metrics" {
+		s.validator.Response(s.t, check, resp)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Published is one event as JetStream holds it.
+type Published struct {
+	Subject  string
+	Envelope events.Envelope
+}
+
+// WaitEvents waits until JetStream holds at least n events and returns
+// them all in stream order.
+func (s *Stack) WaitEvents(n int) []Published {
+	s.t.Helper()
+	var got []Published
+	testkit.Eventually(s.t, 15*time.Second, func() bool { got = s.events(); return len(got) >= n }, "fewer than %d events published", n)
+	return got
+}
+
+func (s *Stack) events() []Published {
+	ctx := context.Background()
+	st, err := s.JS.Stream(ctx, natskit.EventStream)
+	if err != nil {
+		return nil
+	}
+	info, err := st.Info(ctx)
+	if err != nil || info.State.Msgs == 0 {
+		return nil
+	}
+	c, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		return nil
+	}
+	batch, err := c.Fetch(int(info.State.Msgs), jetstream.FetchMaxWait(2*time.Second))
+	if err != nil {
+		return nil
+	}
+	var out []Published
+	for m := range batch.Messages() {
+		env, err := events.Decode(m.Data())
+		if err != nil {
+			s.t.Errorf("published message on %s does not decode: %v", m.Subject(), err)
+			continue
+		}
+		out = append(out, Published{Subject: m.Subject(), Envelope: env})
+	}
+	return out
+}
