@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"github.com/careweave/careweave/events/patients"
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/httpkit"
-	"github.com/careweave/careweave/kit/idempotency"
 	"github.com/careweave/careweave/kit/nhsno"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/patients/internal/domain"
@@ -53,62 +51,47 @@ type registerRequest struct {
 }
 
 func (a *API) register(w http.ResponseWriter, r *http.Request) {
-	meta, err := service.CommandMeta(r, a.now())
-	if err != nil {
-		httpkit.WriteError(w, r, a.logger, err)
-		return
-	}
-	key, err := idempotency.Key(r, true)
-	if err != nil {
-		httpkit.WriteError(w, r, a.logger, err)
-		return
-	}
 	var req registerRequest
-	if err := httpkit.DecodeJSON(w, r, &req, 0); err != nil {
-		httpkit.WriteError(w, r, a.logger, err)
-		return
-	}
-	number, err := a.nhsNumber(req.NHSNumber)
-	if err != nil {
-		httpkit.WriteError(w, r, a.logger, err)
-		return
-	}
-	given, family, birth, err := validPerson(req.GivenName, req.FamilyName, req.BirthDate, meta.Now)
-	if err != nil {
-		httpkit.WriteError(w, r, a.logger, err)
-		return
-	}
-	practice, ok := a.directory.Practice(req.Practice)
-	if !ok {
-		httpkit.WriteError(w, r, a.logger, httpkit.Invalid("practice", "is not a practice in the directory"))
-		return
-	}
-	ref := events.NewID(meta.Now).String()
-	body, _ := json.Marshal(req)
-	hash := idempotency.Hash([]byte("register"), body)
-	resp, replayed, err := a.idem.Do(r.Context(), "register:"+meta.Actor.ID, key, hash, func(ctx context.Context, tx pgx.Tx) (idempotency.Response, error) {
-		// The details row claims the NHS number first: of two concurrent
-		// registrations of one number, the second fails here.
-		d := details{Patient: ref, NHSNumber: number, GivenName: given, FamilyName: family, BirthDate: birth}
-		if err := a.details.insert(ctx, tx, d); err != nil {
-			return idempotency.Response{}, err
-		}
-		l, _, err := a.repo.Execute(ctx, tx, ref, 0, meta, domain.Register(domain.RegisterCmd{
-			Ref: ref, Practice: practice.ODS, PCN: practice.PCN, TraceStatus: patients.TraceStatus(req.TraceStatus),
-		}))
-		if err != nil {
-			return idempotency.Response{}, err
-		}
-		return jsonResponse(http.StatusCreated, view(l, d), map[string]string{"Location": "/v1/patients/" + ref})
+	var d details
+	ref := events.NewID(a.now()).String()
+	a.commands(&d).Create(w, r, ref, service.Command[domain.Patient]{
+		Body: &req,
+		Decide: func(ctx context.Context, meta aggregate.Meta) (aggregate.Decide[domain.Patient], error) {
+			number, err := a.nhsNumber(req.NHSNumber)
+			if err != nil {
+				return nil, err
+			}
+			given, family, birth, err := validPerson(req.GivenName, req.FamilyName, req.BirthDate, meta.Now)
+			if err != nil {
+				return nil, err
+			}
+			practice, ok := a.directory.Practice(req.Practice)
+			if !ok {
+				return nil, httpkit.Invalid("practice", "is not a practice in the directory")
+			}
+			d = details{Patient: ref, NHSNumber: number, GivenName: given, FamilyName: family, BirthDate: birth}
+			return domain.Register(domain.RegisterCmd{Ref: ref, Practice: practice.ODS, PCN: practice.PCN, TraceStatus: patients.TraceStatus(req.TraceStatus)}), nil
+		},
+		// The details row claims the NHS number in the same transaction:
+		// of two registrations of one number, the second fails here.
+		Also: func(ctx context.Context, tx pgx.Tx, _ aggregate.Loaded[domain.Patient]) error {
+			err := a.details.insert(ctx, tx, d)
+			if errors.Is(err, errNumberTaken) {
+				return a.alreadyRegistered(ctx, d.NHSNumber)
+			}
+			return err
+		},
 	})
-	if errors.Is(err, errNumberTaken) {
-		err = a.alreadyRegistered(r.Context(), number)
+}
+
+// commands is the registry's command endpoint; views show d, the details
+// the command leaves in place.
+func (a *API) commands(d *details) *service.Commands[domain.Patient] {
+	return &service.Commands[domain.Patient]{
+		Repo: a.repo, Idem: a.idem, Logger: a.logger, Now: a.now,
+		View: func(l aggregate.Loaded[domain.Patient]) any { return view(l, *d) },
+		Path: func(id string) string { return "/v1/patients/" + id },
 	}
-	if err != nil {
-		httpkit.WriteError(w, r, a.logger, err)
-		return
-	}
-	idempotency.Write(w, resp, replayed)
 }
 
 // alreadyRegistered answers a second registration of a number with the
@@ -208,8 +191,8 @@ type changeDetailsRequest struct {
 // status; the event names which fields changed, the table holds the values.
 func (a *API) changeDetails(w http.ResponseWriter, r *http.Request) {
 	var req changeDetailsRequest
-	a.change(w, r, &req, func(ctx context.Context, tx pgx.Tx, cur aggregate.Loaded[domain.Patient], d details) (aggregate.Decide[domain.Patient], details, error) {
-		next := d
+	a.change(w, r, &req, func(_ context.Context, cur aggregate.Loaded[domain.Patient], next *details) (aggregate.Decide[domain.Patient], error) {
+		d := *next
 		var changed []string
 		given, family, birth := d.GivenName, d.FamilyName, d.BirthDate.Format(time.DateOnly)
 		if req.GivenName != nil {
@@ -224,7 +207,7 @@ func (a *API) changeDetails(w http.ResponseWriter, r *http.Request) {
 		var err error
 		next.GivenName, next.FamilyName, next.BirthDate, err = validPerson(given, family, birth, a.now())
 		if err != nil {
-			return nil, d, err
+			return nil, err
 		}
 		if next.GivenName != d.GivenName {
 			changed = append(changed, "givenName")
@@ -246,7 +229,7 @@ func (a *API) changeDetails(w http.ResponseWriter, r *http.Request) {
 			}
 			tr, err := domain.ChangeTraceStatus(trace)(s, v)
 			return append(demo, tr...), err
-		}, next, nil
+		}, nil
 	})
 }
 
@@ -256,12 +239,12 @@ type changePracticeRequest struct {
 
 func (a *API) changePractice(w http.ResponseWriter, r *http.Request) {
 	var req changePracticeRequest
-	a.change(w, r, &req, func(_ context.Context, _ pgx.Tx, _ aggregate.Loaded[domain.Patient], d details) (aggregate.Decide[domain.Patient], details, error) {
+	a.change(w, r, &req, func(context.Context, aggregate.Loaded[domain.Patient], *details) (aggregate.Decide[domain.Patient], error) {
 		p, ok := a.directory.Practice(req.Practice)
 		if !ok {
-			return nil, d, httpkit.Invalid("practice", "is not a practice in the directory")
+			return nil, httpkit.Invalid("practice", "is not a practice in the directory")
 		}
-		return domain.ChangePractice(domain.ChangePracticeCmd{Practice: p.ODS, PCN: p.PCN}), d, nil
+		return domain.ChangePractice(domain.ChangePracticeCmd{Practice: p.ODS, PCN: p.PCN}), nil
 	})
 }
 
@@ -271,78 +254,44 @@ type mergeRequest struct {
 
 func (a *API) merge(w http.ResponseWriter, r *http.Request) {
 	var req mergeRequest
-	a.change(w, r, &req, func(ctx context.Context, _ pgx.Tx, _ aggregate.Loaded[domain.Patient], d details) (aggregate.Decide[domain.Patient], details, error) {
+	a.change(w, r, &req, func(ctx context.Context, _ aggregate.Loaded[domain.Patient], _ *details) (aggregate.Decide[domain.Patient], error) {
 		s, _, err := a.load(ctx, req.Survivor)
 		if httpkit.KindOf(err) == httpkit.KindNotFound {
-			return nil, d, httpkit.Invalid("survivor", "is not a registered patient")
+			return nil, httpkit.Invalid("survivor", "is not a registered patient")
 		}
 		if err != nil {
-			return nil, d, err
+			return nil, err
 		}
 		if s.State.Status == domain.StatusMerged {
-			return nil, d, httpkit.Invalid("survivor", "was itself merged into "+s.State.Survivor+"; merge into that one")
+			return nil, httpkit.Invalid("survivor", "was itself merged into "+s.State.Survivor+"; merge into that one")
 		}
-		return domain.Merge(req.Survivor), d, nil
+		return domain.Merge(req.Survivor), nil
 	})
 }
 
-// change runs a change request: actor, If-Match, body, decision and the
-// details row, all in one transaction; it answers with the new state.
+// change runs a change request on the current details: decide may alter
+// the details it is given, and the altered row commits with the events.
 func (a *API) change(w http.ResponseWriter, r *http.Request, req any,
-	decide func(ctx context.Context, tx pgx.Tx, cur aggregate.Loaded[domain.Patient], d details) (aggregate.Decide[domain.Patient], details, error)) {
-	meta, err := service.CommandMeta(r, a.now())
-	if err != nil {
-		httpkit.WriteError(w, r, a.logger, err)
-		return
-	}
-	expected, err := httpkit.IfMatch(r)
-	if err != nil {
-		httpkit.WriteError(w, r, a.logger, err)
-		return
-	}
-	if err := httpkit.DecodeJSON(w, r, req, 0); err != nil {
-		httpkit.WriteError(w, r, a.logger, err)
-		return
-	}
+	decide func(ctx context.Context, cur aggregate.Loaded[domain.Patient], d *details) (aggregate.Decide[domain.Patient], error)) {
 	ref := r.PathValue("patient")
-	cur, d, err := a.load(r.Context(), ref)
+	cur, before, err := a.load(r.Context(), ref)
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
 		return
 	}
-	resp, _, err := a.idem.Do(r.Context(), "", "", nil, func(ctx context.Context, tx pgx.Tx) (idempotency.Response, error) {
-		dec, next, err := decide(ctx, tx, cur, d)
-		if err != nil {
-			return idempotency.Response{}, err
-		}
-		l, _, err := a.repo.Execute(ctx, tx, ref, expected, meta, dec)
-		if err != nil {
-			return idempotency.Response{}, err
-		}
-		if next != d {
-			if err := a.details.update(ctx, tx, next); err != nil {
-				return idempotency.Response{}, err
+	after := before
+	a.commands(&after).Change(w, r, ref, service.Command[domain.Patient]{
+		Body: req,
+		Decide: func(ctx context.Context, _ aggregate.Meta) (aggregate.Decide[domain.Patient], error) {
+			return decide(ctx, cur, &after)
+		},
+		Also: func(ctx context.Context, tx pgx.Tx, _ aggregate.Loaded[domain.Patient]) error {
+			if after == before {
+				return nil
 			}
-		}
-		return jsonResponse(http.StatusOK, view(l, next), nil)
+			return a.details.update(ctx, tx, after)
+		},
 	})
-	if err != nil {
-		httpkit.WriteError(w, r, a.logger, err)
-		return
-	}
-	idempotency.Write(w, resp, false)
-}
-
-func jsonResponse(status int, v patientView, headers map[string]string) (idempotency.Response, error) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		return idempotency.Response{}, err
-	}
-	if headers == nil {
-		headers = map[string]string{}
-	}
-	headers["ETag"] = httpkit.ETag(v.Version)
-	return idempotency.Response{Status: status, Headers: headers, Body: body}, nil
 }
 
 // nhsNumber validates a number at the edge; errors never echo it.
