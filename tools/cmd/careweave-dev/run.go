@@ -77,14 +77,20 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		width = max(width, len(s.Name))
 	}
 	endpoints := make([]Endpoint, 0, len(svcs))
+	// Every child learns every service's URL as <NAME>_URL (PATIENTS_URL,
+	// ...), so services that call each other find each other.
+	peers := make([]string, 0, len(svcs))
+	for i, s := range svcs {
+		peers = append(peers, strings.ToUpper(s.Name)+"_URL=http://"+net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.BasePort+i)))
+	}
 	for i, s := range svcs {
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.BasePort+i))
-		env := []string{
+		env := append([]string{
 			"DATABASE_URL=" + pg.url,
 			"NATS_URL=" + nc.url,
 			"HTTP_ADDR=" + addr,
 			"LOG_FORMAT=text",
-		}
+		}, peers...)
 		prefix := fmt.Sprintf("%-*s | ", width, s.Name)
 		if err := sup.start(s.Name, prefix, filepath.Join(binDir, s.Name), nil, env); err != nil {
 			return err

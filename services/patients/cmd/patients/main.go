@@ -11,10 +11,8 @@ import (
 
 	"github.com/careweave/careweave/kit/config"
 	"github.com/careweave/careweave/kit/directory"
-	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/patients"
-	"github.com/careweave/careweave/services/patients/internal/api"
 )
 
 func main() {
@@ -52,21 +50,5 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	return service.Run(ctx, cfg, options(dir, api.Config{AllowRealNHSNumbers: allowReal == "true"}), logger)
-}
-
-// options wires the registry into the shared runtime.
-func options(dir *directory.Directory, cfg api.Config) service.Options {
-	return service.Options{
-		Migrations: api.Migrations(),
-		OpenAPI:    patients.OpenAPI,
-		Routes: func(r *httpkit.Router, d service.Deps) error {
-			a, err := api.New(d, dir, cfg)
-			if err != nil {
-				return err
-			}
-			a.Register(r)
-			return nil
-		},
-	}
+	return service.Run(ctx, cfg, patients.Options(dir, allowReal == "true"), logger)
 }

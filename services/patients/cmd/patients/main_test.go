@@ -6,9 +6,11 @@ import (
 	"testing"
 
 	"github.com/careweave/careweave/kit/directory"
+	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/kit/patientref"
 	"github.com/careweave/careweave/kit/servicetest"
 	"github.com/careweave/careweave/kit/testkit"
-	"github.com/careweave/careweave/services/patients/internal/api"
+	"github.com/careweave/careweave/services/patients"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
@@ -20,7 +22,7 @@ type patient struct {
 
 func start(t *testing.T) *servicetest.Stack {
 	t.Helper()
-	return servicetest.Start(t, "patients", options(directory.Demo(), api.Config{}))
+	return servicetest.Start(t, "patients", patients.Options(directory.Demo(), false))
 }
 
 const alice = `{"nhsNumber":"999 000 0018","traceStatus":"01","givenName":"Alice","familyName":"Example","birthDate":"1941-02-03","practice":"L84001"}`
@@ -88,6 +90,27 @@ func TestRegisterResolveChangeAndMerge(t *testing.T) {
 	}
 	if again := s.Do("POST", "/v1/patients/"+b.Patient+"/merge", `{"survivor":"`+p.Patient+`"}`, map[string]string{"If-Match": `"2"`}); again.Status != 409 || !strings.Contains(again.Problem(t).Detail, "merged") {
 		t.Fatalf("merging a merged record = %d %s", again.Status, again.Body)
+	}
+
+	// Other services resolve through the registry client, merges followed.
+	c, err := patientref.New(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range [][2]string{{b.Patient, ""}, {"", "9990000026"}, {p.Patient, ""}} {
+		reg, err := c.Patient(t.Context(), q[0], q[1])
+		if err != nil || reg.Patient != p.Patient || reg.PCN != "U84001" || reg.Practice != "L84001" {
+			t.Fatalf("Patient(%q, %q) = %+v, %v; want the survivor", q[0], q[1], reg, err)
+		}
+	}
+	for _, q := range [][2]string{{"", ""}, {"0190f4c2-7c1e-7cc3-8a41-9b5e2a1f3d10", ""}, {"", "9990000034"}, {p.Patient, "9990000018"}} {
+		if _, err := c.Patient(t.Context(), q[0], q[1]); httpkit.KindOf(err) != httpkit.KindInvalid {
+			t.Fatalf("Patient(%q, %q) = %v, want a 400", q[0], q[1], err)
+		}
+	}
+	down, _ := patientref.New("http://127.0.0.1:1")
+	if _, err := down.Patient(t.Context(), p.Patient, ""); httpkit.KindOf(err) != httpkit.KindUnavailable {
+		t.Fatalf("unreachable registry: %v, want a 503", err)
 	}
 
 	// What reaches NATS names the patient only by reference.

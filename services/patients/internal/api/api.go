@@ -72,6 +72,7 @@ func (a *API) Register(r *httpkit.Router) {
 	r.HandleFunc("POST /v1/patients", a.register)
 	r.HandleFunc("POST /v1/patients/resolve", a.resolve)
 	r.HandleFunc("GET /v1/patients/{patient}", a.get)
+	r.HandleFunc("GET /v1/patients/{patient}/registration", a.registration)
 	r.HandleFunc("PATCH /v1/patients/{patient}", a.changeDetails)
 	r.HandleFunc("PUT /v1/patients/{patient}/practice", a.changePractice)
 	r.HandleFunc("POST /v1/patients/{patient}/merge", a.merge)

@@ -162,6 +162,28 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 	httpkit.WriteJSON(w, http.StatusOK, view(l, d))
 }
 
+// registration is what other services need to know about a reference —
+// where the patient is registered, and whether it was merged — without any
+// personal detail.
+func (a *API) registration(w http.ResponseWriter, r *http.Request) {
+	l, _, err := a.load(r.Context(), r.PathValue("patient"))
+	if err != nil {
+		httpkit.WriteError(w, r, a.logger, err)
+		return
+	}
+	httpkit.WriteJSON(w, http.StatusOK, registrationView{
+		Patient: l.State.Ref, Status: string(l.State.Status), Practice: l.State.Practice, PCN: l.State.PCN, Survivor: l.State.Survivor,
+	})
+}
+
+type registrationView struct {
+	Patient  string `json:"patient"`
+	Status   string `json:"status"`
+	Practice string `json:"practice"`
+	PCN      string `json:"pcn"`
+	Survivor string `json:"survivor,omitempty"`
+}
+
 func (a *API) load(ctx context.Context, ref string) (aggregate.Loaded[domain.Patient], details, error) {
 	if _, err := events.ParseID(ref); err != nil {
 		return aggregate.Loaded[domain.Patient]{}, details{}, httpkit.Errorf(httpkit.KindNotFound, "no such patient")
