@@ -101,6 +101,9 @@ func (r *Repository[S]) Execute(ctx context.Context, q eventstore.Querier, id st
 		if err != nil {
 			return Loaded[S]{}, nil, err
 		}
+		if expected > 0 && cur.Version == 0 {
+			return cur, nil, domain.ErrNotFound
+		}
 		if expected >= 0 && cur.Version != expected {
 			return cur, nil, fmt.Errorf("%w: it is at version %d, not %d", domain.ErrStale, cur.Version, expected)
 		}
