@@ -129,6 +129,15 @@ func (s *Store) Do(ctx context.Context, scope, key string, hash []byte, handle f
 
 var errRaced = errors.New("idempotency key raced")
 
+// Replay returns the stored response to (scope, key), if there is one, so
+// a retry is answered before anything else (a registry lookup, say) runs.
+func (s *Store) Replay(ctx context.Context, scope, key string, hash []byte) (Response, bool, error) {
+	if key == "" {
+		return Response{}, false, nil
+	}
+	return s.lookup(ctx, scope, key, hash)
+}
+
 func (s *Store) lookup(ctx context.Context, scope, key string, hash []byte) (Response, bool, error) {
 	var (
 		resp    Response

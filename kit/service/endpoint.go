@@ -82,13 +82,24 @@ func (c *Commands[S]) run(w http.ResponseWriter, r *http.Request, id string, exp
 		}
 		raw, _ = json.Marshal(cmd.Body)
 	}
+	scope := r.Pattern + ":" + meta.Actor.ID
+	hash := idempotency.Hash([]byte(r.Method+" "+r.URL.Path), raw)
+	// A retry gets its first answer even if what the decision needs (the
+	// registry, say) is down now.
+	if resp, found, err := c.Idem.Replay(r.Context(), scope, key, hash); err != nil || found {
+		if err != nil {
+			httpkit.WriteError(w, r, c.Logger, err)
+			return
+		}
+		idempotency.Write(w, resp, true)
+		return
+	}
 	decide, err := cmd.Decide(r.Context(), meta)
 	if err != nil {
 		httpkit.WriteError(w, r, c.Logger, err)
 		return
 	}
-	hash := idempotency.Hash([]byte(r.Method+" "+r.URL.Path), raw)
-	resp, replayed, err := c.Idem.Do(r.Context(), r.Pattern+":"+meta.Actor.ID, key, hash, func(ctx context.Context, tx pgx.Tx) (idempotency.Response, error) {
+	resp, replayed, err := c.Idem.Do(r.Context(), scope, key, hash, func(ctx context.Context, tx pgx.Tx) (idempotency.Response, error) {
 		l, _, err := c.Repo.Execute(ctx, tx, id, expected, meta, decide)
 		if err != nil {
 			return idempotency.Response{}, err
