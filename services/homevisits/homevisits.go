@@ -1,0 +1,28 @@
+package homevisits
+
+import (
+	"github.com/careweave/careweave/kit/directory"
+	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/kit/patientref"
+	"github.com/careweave/careweave/kit/service"
+	"github.com/careweave/careweave/services/homevisits/internal/api"
+	"github.com/careweave/careweave/services/homevisits/internal/domain"
+)
+
+// Options wires the home-visits API into the shared runtime: dir is the
+// directory (practices, care homes, clinicians), registry resolves the
+// patient of a request, and rules are the PCN's validated home-visit rules.
+func Options(dir *directory.Directory, registry *patientref.Client, rules domain.Rules) service.Options {
+	return service.Options{
+		Migrations: api.Migrations(),
+		OpenAPI:    OpenAPI,
+		Routes: func(r *httpkit.Router, d service.Deps) error {
+			a, err := api.New(d, dir, registry, rules)
+			if err != nil {
+				return err
+			}
+			a.Register(r)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,231 @@
+// Package api is the home-visits service's HTTP adapter: it validates each
+// request at the edge into a domain command (pure parse functions, fuzzed),
+// looks up what the domain needs in the directory and the patient
+// registry, and runs the command on the visit through service.Commands.
+//
+// Who acts. Accept, decline, en route, on site, complete and no access are
+// the assigned clinician's own acts. A caller whose role
+// (X-Careweave-Role) is a visiting clinician's role — paramedic,
+// advanced-clinical-practitioner, gp, district-nurse — acts as themselves:
+// the clinician is X-Careweave-User, a clinicianId in the body must be that
+// same id, and acting on a visit assigned to someone else is 403. Any other
+// role (a care coordinator taking a call from the road) records the act on
+// the clinician's behalf and must name them in clinicianId, a clinician of
+// the directory. Either way the envelope's actor is the caller, so the
+// record shows who entered it. Triage follows the same rule for triagedBy.
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/homevisits"
+	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/directory"
+	kitdomain "github.com/careweave/careweave/kit/domain"
+	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/kit/idempotency"
+	"github.com/careweave/careweave/kit/patientref"
+	"github.com/careweave/careweave/kit/pgkit"
+	"github.com/careweave/careweave/kit/service"
+	"github.com/careweave/careweave/services/homevisits/internal/domain"
+)
+
+// Migrations are the service's own tables, after the event store's: only
+// the idempotency keys (the visit needs no read model of its own yet).
+func Migrations() []pgkit.Migrations {
+	return []pgkit.Migrations{idempotency.Migrations()}
+}
+
+// Type is the visit aggregate.
+var Type = aggregate.Type[domain.VisitState]{Name: domain.Aggregate, Registry: homevisits.Registry(),
+	Evolve: domain.EvolveVisit, Route: domain.RouteVisit}
+
+// API serves the home-visits commands.
+type API struct {
+	repo      *aggregate.Repository[domain.VisitState]
+	cmds      *service.Commands[domain.VisitState]
+	directory *directory.Directory
+	registry  *patientref.Client
+	rules     domain.Rules
+	london    *time.Location
+	logger    *slog.Logger
+	now       func() time.Time
+}
+
+// New builds the API on the runtime's connections.
+func New(d service.Deps, dir *directory.Directory, registry *patientref.Client, rules domain.Rules) (*API, error) {
+	if dir == nil || registry == nil {
+		return nil, errors.New("home visits: a directory and a patient registry are required")
+	}
+	if err := rules.Validate(); err != nil {
+		return nil, err
+	}
+	london, err := homevisits.London()
+	if err != nil {
+		return nil, err
+	}
+	idem, err := idempotency.New(d.Pool, d.Schema)
+	if err != nil {
+		return nil, err
+	}
+	a := &API{
+		repo:      aggregate.NewRepository(Type, d.Store),
+		directory: dir,
+		registry:  registry,
+		rules:     rules,
+		london:    london,
+		logger:    d.Logger,
+		now:       d.Now,
+	}
+	a.cmds = &service.Commands[domain.VisitState]{
+		Repo: a.repo, Idem: idem, Logger: d.Logger, Now: d.Now,
+		View: func(l aggregate.Loaded[domain.VisitState]) any { return a.view(l) },
+		Path: visitPath,
+	}
+	return a, nil
+}
+
+// Register puts the routes on r.
+func (a *API) Register(r *httpkit.Router) {
+	r.HandleFunc("POST /v1/visits", a.requestVisit)
+	r.HandleFunc("GET /v1/visits/{visit}", a.getVisit)
+	r.HandleFunc("POST /v1/visits/{visit}/triage", a.triageVisit)
+	r.HandleFunc("POST /v1/visits/{visit}/assign", a.assignVisit)
+	r.HandleFunc("POST /v1/visits/{visit}/reassign", a.reassignVisit)
+	r.HandleFunc("POST /v1/visits/{visit}/accept", a.acceptVisit)
+	r.HandleFunc("POST /v1/visits/{visit}/decline", a.declineVisit)
+	r.HandleFunc("POST /v1/visits/{visit}/en-route", a.markEnRoute)
+	r.HandleFunc("POST /v1/visits/{visit}/on-site", a.markOnSite)
+	r.HandleFunc("POST /v1/visits/{visit}/complete", a.completeVisit)
+	r.HandleFunc("POST /v1/visits/{visit}/no-access", a.recordNoAccess)
+	r.HandleFunc("POST /v1/visits/{visit}/cancel", a.cancelVisit)
+	r.HandleFunc("POST /v1/visits/{visit}/escalate", a.escalateVisit)
+}
+
+func visitPath(id string) string { return "/v1/visits/" + id }
+
+// visitID returns the visit named in the path; anything that is not an id
+// this service issues cannot be a visit.
+func visitID(r *http.Request) (string, error) {
+	id := r.PathValue("visit")
+	if _, err := events.ParseID(id); err != nil {
+		return "", httpkit.Errorf(httpkit.KindNotFound, "no such visit")
+	}
+	return id, nil
+}
+
+// existingVisit returns the visit a change names, or 404 if there is none.
+// The check is needed because aggregate.Repository.Execute compares the
+// If-Match version before the decision's existence guard runs, so a change
+// to a visit that does not exist would otherwise be answered 412.
+func (a *API) existingVisit(r *http.Request) (string, error) {
+	id, err := visitID(r)
+	if err != nil {
+		return "", err
+	}
+	l, err := a.repo.Load(r.Context(), id)
+	if err == nil && l.Version == 0 {
+		err = httpkit.Errorf(httpkit.KindNotFound, "no such visit")
+	}
+	return id, err
+}
+
+// change runs a change command on the visit in the path: parse turns the
+// decoded body into the decision.
+func (a *API) change(w http.ResponseWriter, r *http.Request, body any,
+	parse func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error)) {
+	id, err := a.existingVisit(r)
+	if err != nil {
+		httpkit.WriteError(w, r, a.logger, err)
+		return
+	}
+	a.cmds.Change(w, r, id, service.Command[domain.VisitState]{
+		Body: body,
+		Decide: func(_ context.Context, meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
+			return parse(meta)
+		},
+	})
+}
+
+// clinicianRole reports whether role is a visiting clinician's role, whose
+// holder acts as themselves.
+func clinicianRole(role string) bool { return homevisits.Role(role).Valid() }
+
+// actingClinician returns the clinician an act is recorded for, and whether
+// the caller is that clinician: see the package comment.
+func actingClinician(field, bodyID string, actor events.Actor, dir *directory.Directory) (string, bool, error) {
+	if clinicianRole(actor.Role) {
+		if bodyID != "" && bodyID != actor.ID {
+			return "", true, httpkit.Invalid(field, "a clinician records only their own acts: leave it out or give your own id")
+		}
+		return actor.ID, true, nil
+	}
+	if bodyID == "" {
+		return "", false, httpkit.Invalid(field, "is required when recording a clinician's act on their behalf")
+	}
+	if _, ok := dir.Clinician(bodyID); !ok {
+		return "", false, httpkit.Invalid(field, "is not a clinician in the directory")
+	}
+	return bodyID, false, nil
+}
+
+// asSelf turns the domain's "not the assigned clinician" into 403 when the
+// caller acts as themselves: they sent no clinicianId to be wrong about.
+func asSelf(self bool, d aggregate.Decide[domain.VisitState]) aggregate.Decide[domain.VisitState] {
+	if !self {
+		return d
+	}
+	return func(s domain.VisitState, version int64) ([]events.Data, error) {
+		out, err := d(s, version)
+		var fe *kitdomain.FieldError
+		if errors.As(err, &fe) && fe.Field == "clinicianId" {
+			return nil, &httpkit.Error{Kind: httpkit.KindForbidden,
+				Message: "only the clinician this visit is assigned to can do this; a coordinator can record it for them with clinicianId"}
+		}
+		return out, err
+	}
+}
+
+// visitingClinician looks up a clinician a visit is given to.
+func visitingClinician(field, id string, dir *directory.Directory) (string, homevisits.Role, error) {
+	if id == "" {
+		return "", "", httpkit.Invalid(field, "is required")
+	}
+	c, ok := dir.Clinician(id)
+	if !ok {
+		return "", "", httpkit.Invalid(field, "is not a clinician in the directory")
+	}
+	return c.ID, homevisits.Role(c.Role), nil
+}
+
+// enum parses an enumeration field, naming it in the error.
+func enum[T ~string](field, s string, parse func(string) (T, error)) (T, error) {
+	if s == "" {
+		return "", httpkit.Invalid(field, "is required")
+	}
+	v, err := parse(s)
+	if err != nil {
+		return "", httpkit.Invalid(field, err.Error())
+	}
+	return v, nil
+}
+
+// instant parses an optional RFC 3339 time with its offset.
+func instant(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, httpkit.Invalid(field, "must be a date and time with its offset (RFC 3339), such as 2026-03-29T14:00:00+01:00")
+	}
+	if t.Year() < 2000 || t.Year() > 2999 {
+		return time.Time{}, httpkit.Invalid(field, "is out of range")
+	}
+	return t.UTC(), nil
+}

@@ -1,0 +1,30 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/directory"
+	"github.com/careweave/careweave/services/homevisits/internal/domain"
+)
+
+// markOnSiteRequest is the assigned clinician arriving with the patient.
+type markOnSiteRequest struct {
+	ClinicianID string `json:"clinicianId,omitempty"`
+}
+
+func parseMarkOnSite(body markOnSiteRequest, dir *directory.Directory, meta aggregate.Meta) (domain.MarkOnSiteCmd, error) {
+	id, _, err := actingClinician("clinicianId", body.ClinicianID, meta.Actor, dir)
+	return domain.MarkOnSiteCmd{ClinicianID: id, Now: meta.Now}, err
+}
+
+func (a *API) markOnSite(w http.ResponseWriter, r *http.Request) {
+	var body markOnSiteRequest
+	a.change(w, r, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
+		cmd, err := parseMarkOnSite(body, a.directory, meta)
+		if err != nil {
+			return nil, err
+		}
+		return asSelf(clinicianRole(meta.Actor.Role), domain.MarkOnSite(cmd)), nil
+	})
+}
