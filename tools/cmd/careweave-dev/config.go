@@ -51,6 +51,9 @@ type Config struct {
 	// Output receives the children's prefixed output and the ready summary.
 	// Default os.Stdout.
 	Output io.Writer
+	// Seed registers synthetic demo patients and starts some care once
+	// the services are up (once per data directory).
+	Seed bool
 	// OnReady, when set, is called once everything has started.
 	OnReady func(Ready)
 }
@@ -151,6 +154,7 @@ func parseConfig(args []string, getenv func(string) string, wd string, errOut io
 	fs.IntVar(&cfg.NATSPort, "nats-port", envInt("CAREWEAVE_NATS_PORT", defaultNATSPort), "client port of the embedded NATS server, 0 for a random port (env CAREWEAVE_NATS_PORT)")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "use this PostgreSQL database instead of the private cluster (env DATABASE_URL)")
 	fs.IntVar(&cfg.BasePort, "base-port", envInt("CAREWEAVE_BASE_PORT", defaultBasePort), "HTTP port of the first service; the others follow in name order (env CAREWEAVE_BASE_PORT)")
+	fs.BoolVar(&cfg.Seed, "seed", true, "register synthetic demo patients and start some care on the first run")
 	fs.DurationVar(&cfg.StopTimeout, "stop-timeout", defaultStopTimeout, "how long services get to exit after SIGTERM before they are killed")
 	fs.DurationVar(&cfg.HealthTimeout, "health-timeout", defaultHealthTimeout, "how long to wait for services to answer /healthz")
 	fs.TextVar(&cfg.LogLevel, "log-level", logLevel, "log level: debug, info, warn or error (env LOG_LEVEL)")

@@ -121,6 +121,9 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	}
 
 	ready := Ready{NATSURL: nc.url, DatabaseURL: pg.url, Services: endpoints}
+	if cfg.Seed {
+		seed(ctx, endpoints, logger)
+	}
 	printSummary(out, ready, nc.origin, pg.origin)
 	if cfg.OnReady != nil {
 		cfg.OnReady(ready)
