@@ -72,15 +72,17 @@ func seed(ctx context.Context, endpoints []Endpoint, logger *slog.Logger) {
 			return
 		}
 	}
+	// Registration retries are idempotent, so ask the registry whether the
+	// first demo patient exists rather than trying to register them again.
+	if status, _ := s.call(ctx, "patients", "POST", "/v1/patients/resolve", "", "", map[string]string{"nhsNumber": seedNumber(0)}); status == http.StatusOK {
+		logger.Info("demo data already seeded")
+		return
+	}
 	refs := make([]string, len(seedNames))
 	for i, n := range seedNames {
 		status, body := s.call(ctx, "patients", "POST", "/v1/patients", "seed-patient-"+fmt.Sprint(i), "",
 			map[string]any{"nhsNumber": seedNumber(i), "traceStatus": "01", "givenName": n[0], "familyName": n[1],
 				"birthDate": fmt.Sprintf("19%02d-%02d-%02d", 30+i*3%40, 1+i%12, 1+i*7%28), "practice": seedPractices[i%len(seedPractices)]})
-		if status == http.StatusConflict && i == 0 {
-			logger.Info("demo data already seeded")
-			return
-		}
 		if status != http.StatusCreated {
 			logger.Warn("demo seed: registering a patient failed", "status", status)
 			return
@@ -173,7 +175,8 @@ func (s *seeder) call(ctx context.Context, service, method, path, key, ifMatch s
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode/100 != 2 {
-		if resp.StatusCode != http.StatusConflict {
+		expected := resp.StatusCode == http.StatusConflict || (resp.StatusCode == http.StatusNotFound && path == "/v1/patients/resolve")
+		if !expected {
 			s.logger.Warn("demo seed call refused", "service", service, "route", method+" "+path, "status", resp.StatusCode, "problem", string(raw))
 		}
 		return resp.StatusCode, nil
