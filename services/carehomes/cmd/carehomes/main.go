@@ -5,67 +5,31 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 	_ "time/tzdata" // Europe/London resolves on any machine
 
 	"github.com/careweave/careweave/events/carehomes"
-	"github.com/careweave/careweave/kit/config"
-	"github.com/careweave/careweave/kit/directory"
-	"github.com/careweave/careweave/kit/patientref"
 	"github.com/careweave/careweave/kit/service"
 	carehomesvc "github.com/careweave/careweave/services/carehomes"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "carehomes:", err)
-		os.Exit(1)
-	}
+func main() { service.Main(process()) }
+
+// run is the process with explicit arguments and environment, for tests.
+func run(ctx context.Context, args []string, getenv func(string) string) error {
+	return service.RunProcess(ctx, process(), args, getenv)
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string) error {
-	cfg := service.Config{Name: "carehomes"}
-	fs := flag.NewFlagSet("carehomes", flag.ContinueOnError)
-	b := config.NewBinder(fs, getenv)
-	cfg.Bind(b)
-	var patientsURL, directoryFile, rulesFile string
-	b.String(&patientsURL, "patients-url", "PATIENTS_URL", "", "the patient registry's base URL (required)")
-	b.String(&directoryFile, "directory", "DIRECTORY_FILE", "", "directory JSON file (default: the embedded demo PCN)")
-	b.String(&rulesFile, "rules", "RULES_FILE", "", "JSON file overriding the national rules (workingDays, bankHolidays, timeZone)")
-	if err := b.Parse(args); err != nil {
-		return err
-	}
-	logger, err := cfg.Logging.NewLogger(os.Stderr)
-	if err != nil {
-		return err
-	}
-	if patientsURL == "" {
-		return errors.New("patients-url (PATIENTS_URL) is required")
-	}
-	registry, err := patientref.New(patientsURL)
-	if err != nil {
-		return err
-	}
-	dir, err := directory.Load(directoryFile)
-	if err != nil {
-		return err
-	}
-	rules, err := loadRules(rulesFile)
-	if err != nil {
-		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	return service.Run(ctx, cfg, carehomesvc.Options(dir, registry, rules), logger)
+func process() service.Process {
+	return service.Process{Name: "carehomes", NeedsRegistry: true, Options: func(l service.Loaded) (service.Options, error) {
+		rules, err := loadRules(l.RulesFile)
+		if err != nil {
+			return service.Options{}, err
+		}
+		return carehomesvc.Options(l.Directory, l.Registry, rules), nil
+	}}
 }
 
 // rulesFile is what a RULES_FILE may override; absent fields keep the

@@ -6,69 +6,34 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	// Europe/London must load in a container without /usr/share/zoneinfo.
 	_ "time/tzdata"
 
 	dischargeevents "github.com/careweave/careweave/events/discharge"
-	"github.com/careweave/careweave/kit/config"
-	"github.com/careweave/careweave/kit/directory"
-	"github.com/careweave/careweave/kit/patientref"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/discharge"
 	"github.com/careweave/careweave/services/discharge/internal/domain"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "discharge:", err)
-		os.Exit(1)
-	}
+func main() { service.Main(process()) }
+
+// run is the process with explicit arguments and environment, for tests.
+func run(ctx context.Context, args []string, getenv func(string) string) error {
+	return service.RunProcess(ctx, process(), args, getenv)
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string) error {
-	cfg := service.Config{Name: "discharge"}
-	fs := flag.NewFlagSet("discharge", flag.ContinueOnError)
-	b := config.NewBinder(fs, getenv)
-	cfg.Bind(b)
-	var patientsURL, directoryFile, rulesFile string
-	b.String(&patientsURL, "patients-url", "PATIENTS_URL", "", "patient registry base URL (required)")
-	b.String(&directoryFile, "directory", "DIRECTORY_FILE", "", "directory JSON file (default: the embedded demo PCN)")
-	b.String(&rulesFile, "rules", "RULES_FILE", "", "JSON file overriding the discharge rules (default: the national rules and local defaults)")
-	if err := b.Parse(args); err != nil {
-		return err
-	}
-	logger, err := cfg.Logging.NewLogger(os.Stderr)
-	if err != nil {
-		return err
-	}
-	if patientsURL == "" {
-		return errors.New("patients url is required (PATIENTS_URL or -patients-url)")
-	}
-	registry, err := patientref.New(patientsURL)
-	if err != nil {
-		return err
-	}
-	dir, err := directory.Load(directoryFile)
-	if err != nil {
-		return err
-	}
-	rules, err := loadRules(rulesFile)
-	if err != nil {
-		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	return service.Run(ctx, cfg, discharge.Options(dir, registry, rules), logger)
+func process() service.Process {
+	return service.Process{Name: "discharge", NeedsRegistry: true, Options: func(l service.Loaded) (service.Options, error) {
+		rules, err := loadRules(l.RulesFile)
+		if err != nil {
+			return service.Options{}, err
+		}
+		return discharge.Options(l.Directory, l.Registry, rules), nil
+	}}
 }
 
 // rulesFile is the JSON form of domain.Rules: every field is optional and

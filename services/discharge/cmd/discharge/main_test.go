@@ -500,7 +500,7 @@ func TestRulesFile(t *testing.T) {
 	if r.Validate() == nil {
 		t.Error("negative deadline validated")
 	}
-	if err := run(t.Context(), []string{"-database-url", "postgres://x", "-nats-url", "nats://x"}, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "patients url") {
+	if err := run(t.Context(), []string{"-database-url", "postgres://x", "-nats-url", "nats://x"}, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "PATIENTS_URL") {
 		t.Fatalf("run without PATIENTS_URL: %v", err)
 	}
 }

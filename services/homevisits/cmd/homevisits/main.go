@@ -5,68 +5,32 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 	_ "time/tzdata" // visit windows are shown in Europe/London wherever the binary runs
 
 	hvevents "github.com/careweave/careweave/events/homevisits"
-	"github.com/careweave/careweave/kit/config"
-	"github.com/careweave/careweave/kit/directory"
-	"github.com/careweave/careweave/kit/patientref"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/homevisits"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "homevisits:", err)
-		os.Exit(1)
-	}
+func main() { service.Main(process()) }
+
+// run is the process with explicit arguments and environment, for tests.
+func run(ctx context.Context, args []string, getenv func(string) string) error {
+	return service.RunProcess(ctx, process(), args, getenv)
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string) error {
-	cfg := service.Config{Name: "homevisits"}
-	fs := flag.NewFlagSet("homevisits", flag.ContinueOnError)
-	b := config.NewBinder(fs, getenv)
-	cfg.Bind(b)
-	var patientsURL, directoryFile, rulesFile string
-	b.String(&patientsURL, "patients-url", "PATIENTS_URL", "", "patient registry base URL (required)")
-	b.String(&directoryFile, "directory", "DIRECTORY_FILE", "", "directory JSON file (default: the embedded demo PCN)")
-	b.String(&rulesFile, "rules", "RULES_FILE", "", "home-visit rules JSON file (default: the built-in rules)")
-	if err := b.Parse(args); err != nil {
-		return err
-	}
-	logger, err := cfg.Logging.NewLogger(os.Stderr)
-	if err != nil {
-		return err
-	}
-	if patientsURL == "" {
-		return errors.New("patient registry url is required (PATIENTS_URL or -patients-url)")
-	}
-	registry, err := patientref.New(patientsURL)
-	if err != nil {
-		return err
-	}
-	dir, err := directory.Load(directoryFile)
-	if err != nil {
-		return err
-	}
-	rules, err := loadRules(rulesFile)
-	if err != nil {
-		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	return service.Run(ctx, cfg, homevisits.Options(dir, registry, rules), logger)
+func process() service.Process {
+	return service.Process{Name: "homevisits", NeedsRegistry: true, Options: func(l service.Loaded) (service.Options, error) {
+		rules, err := loadRules(l.RulesFile)
+		if err != nil {
+			return service.Options{}, err
+		}
+		return homevisits.Options(l.Directory, l.Registry, rules), nil
+	}}
 }
 
 // rulesJSON is the rules file: what it names replaces the default; what it

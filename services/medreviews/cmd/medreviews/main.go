@@ -5,66 +5,30 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	_ "time/tzdata" // Europe/London without relying on the host's zoneinfo
 
-	"github.com/careweave/careweave/kit/config"
-	"github.com/careweave/careweave/kit/directory"
-	"github.com/careweave/careweave/kit/patientref"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/medreviews"
 	"github.com/careweave/careweave/services/medreviews/internal/domain"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "medreviews:", err)
-		os.Exit(1)
-	}
+func main() { service.Main(process()) }
+
+// run is the process with explicit arguments and environment, for tests.
+func run(ctx context.Context, args []string, getenv func(string) string) error {
+	return service.RunProcess(ctx, process(), args, getenv)
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string) error {
-	cfg := service.Config{Name: "medreviews"}
-	fs := flag.NewFlagSet("medreviews", flag.ContinueOnError)
-	b := config.NewBinder(fs, getenv)
-	cfg.Bind(b)
-	var directoryFile, patientsURL, rulesFile string
-	b.String(&directoryFile, "directory", "DIRECTORY_FILE", "", "directory JSON file (default: the embedded demo PCN)")
-	b.String(&patientsURL, "patients-url", "PATIENTS_URL", "", "the patient registry's base URL (required)")
-	b.String(&rulesFile, "rules", "RULES_FILE", "", "JSON file overriding the default local SMR rules")
-	if err := b.Parse(args); err != nil {
-		return err
-	}
-	logger, err := cfg.Logging.NewLogger(os.Stderr)
-	if err != nil {
-		return err
-	}
-	dir, err := directory.Load(directoryFile)
-	if err != nil {
-		return err
-	}
-	if patientsURL == "" {
-		return errors.New("patient registry url is required (PATIENTS_URL or -patients-url)")
-	}
-	registry, err := patientref.New(patientsURL)
-	if err != nil {
-		return err
-	}
-	rules, err := loadRules(rulesFile)
-	if err != nil {
-		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	return service.Run(ctx, cfg, medreviews.Options(dir, registry, rules), logger)
+func process() service.Process {
+	return service.Process{Name: "medreviews", NeedsRegistry: true, Options: func(l service.Loaded) (service.Options, error) {
+		rules, err := loadRules(l.RulesFile)
+		if err != nil {
+			return service.Options{}, err
+		}
+		return medreviews.Options(l.Directory, l.Registry, rules), nil
+	}}
 }
 
 // loadRules returns the default rules, with the fields a rules file gives
