@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -148,7 +149,11 @@ func envelopeHandler(handle Handler, logger *slog.Logger) message.NoPublishHandl
 			middleware.SetCorrelationID(env.CorrelationID, msg)
 		}
 		l := logger.With("event_id", env.ID.String(), "type", env.Type, "correlation_id", env.CorrelationID)
-		if err := handle(WithLogger(msg.Context(), l), env); err != nil {
+		ctx := WithLogger(msg.Context(), l)
+		if seq, err := strconv.ParseUint(msg.Metadata.Get(MetaStreamSeq), 10, 64); err == nil {
+			ctx = context.WithValue(ctx, streamSeqKey{}, seq)
+		}
+		if err := handle(ctx, env); err != nil {
 			l.Warn("handler failed", "err", err, "permanent", IsPermanent(err), "deliveries", msg.Metadata.Get(MetaDeliveries))
 			return err
 		}
@@ -174,6 +179,16 @@ func recoverer(logger *slog.Logger) message.HandlerMiddleware {
 }
 
 type loggerKey struct{}
+
+type streamSeqKey struct{}
+
+// StreamSeq returns the JetStream stream sequence of the message a handler
+// is applying (0 if unknown): a projection's position, saved with its
+// effect, says how fresh it is.
+func StreamSeq(ctx context.Context) uint64 {
+	seq, _ := ctx.Value(streamSeqKey{}).(uint64)
+	return seq
+}
 
 // WithLogger returns ctx carrying logger.
 func WithLogger(ctx context.Context, l *slog.Logger) context.Context {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -46,6 +47,12 @@ type Options struct {
 	OpenAPI []byte
 	// Started, if set, is called with the bound HTTP address once serving.
 	Started func(addr string)
+	// ReadSide marks a component with no event log of its own (a
+	// projection worker, a query API): no event store, no relay.
+	ReadSide bool
+	// Background, if set, runs beside the HTTP server until ctx ends (a
+	// projection worker's consumers); an error from it stops the process.
+	Background func(ctx context.Context, d Deps) error
 }
 
 // Run runs the service until ctx ends, then shuts down gracefully: the HTTP
@@ -62,7 +69,10 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 		return err
 	}
 	defer pool.Close()
-	migrations := append([]pgkit.Migrations{eventstore.Migrations()}, opts.Migrations...)
+	migrations := opts.Migrations
+	if !opts.ReadSide {
+		migrations = append([]pgkit.Migrations{eventstore.Migrations()}, opts.Migrations...)
+	}
 	if err := pgkit.Migrate(ctx, pool, cfg.Schema, migrations...); err != nil {
 		return err
 	}
@@ -86,9 +96,15 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	rel, err := relay.New(store, nc, relay.Config{Name: cfg.Name, Registerer: reg}, logger)
-	if err != nil {
-		return err
+	var rel *relay.Relay
+	if !opts.ReadSide {
+		if rel, err = relay.New(store, nc, relay.Config{Name: cfg.Name, Registerer: reg}, logger); err != nil {
+			return err
+		}
+	}
+	relayStatus := func() relay.Status { return relay.Status{} }
+	if rel != nil {
+		relayStatus = rel.Status
 	}
 
 	mux := httpkit.NewRouter()
@@ -109,7 +125,7 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 			return nil
 		},
 	}, 2*time.Second)
-	if err := register(mux, opts, deps, health, rel.Status, reg); err != nil {
+	if err := register(mux, opts, deps, health, relayStatus, reg); err != nil {
 		return err
 	}
 
@@ -125,24 +141,37 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 	// restarts it rather than leaving an API whose events go nowhere.
 	serveCtx, stopServing := context.WithCancel(ctx)
 	defer stopServing()
-	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
-	relayDone := make(chan error, 1)
-	go func() {
-		err := rel.Run(relayCtx)
-		if err != nil {
-			logger.Error("relay stopped", "err", err)
-			stopServing()
-		}
-		relayDone <- err
-	}()
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	bgErrs := make(chan error, 2)
+	background := func(name string, run func(context.Context) error) {
+		wg.Go(func() {
+			if err := run(bgCtx); err != nil {
+				logger.Error("background work stopped", "component", name, "err", err)
+				stopServing()
+				bgErrs <- err
+			}
+		})
+	}
+	if rel != nil {
+		background("relay", rel.Run)
+	}
+	if opts.Background != nil {
+		background("worker", func(ctx context.Context) error { return opts.Background(ctx, deps) })
+	}
 
 	serveErr := httpkit.Serve(serveCtx, ln, httpkit.Middleware(logger, time.Now)(mux), cfg.ShutdownGrace, logger)
 	// In-flight requests have finished: their events are committed, and the
 	// relay (or the next one to lead) publishes them.
-	stopRelay()
-	relayErr := <-relayDone
+	stopBackground()
+	wg.Wait()
+	close(bgErrs)
+	errs := []error{serveErr}
+	for err := range bgErrs {
+		errs = append(errs, err)
+	}
 	logger.Info("service stopped")
-	return errors.Join(serveErr, relayErr)
+	return errors.Join(errs...)
 }
 
 // register puts every route on mux: the service's own and the shared
