@@ -41,17 +41,23 @@ func NewLedger(pool *pgxpool.Pool, schema string) (*Ledger, error) {
 }
 
 // ApplyOnce runs apply in a transaction that also records (consumer, event
-// id), and commits both together. If the event was applied before, it
-// commits nothing and returns nil, so a redelivery changes nothing.
-func (l *Ledger) ApplyOnce(ctx context.Context, consumer string, env events.Envelope, apply func(ctx context.Context, tx pgx.Tx) error) error {
+// id), and commits both together. If the event was applied before, apply
+// does not run, so a redelivery changes nothing; always, if set, runs on the
+// transaction either way (to move a position past a repeat).
+func (l *Ledger) ApplyOnce(ctx context.Context, consumer string, env events.Envelope, apply, always func(ctx context.Context, tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, l.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, l.insertSQL, consumer, env.ID.String())
 		if err != nil {
 			return fmt.Errorf("record event %s as consumed: %w", env.ID, err)
 		}
-		if tag.RowsAffected() == 0 {
-			return nil // applied before
+		if tag.RowsAffected() > 0 { // not applied before
+			if err := apply(ctx, tx); err != nil {
+				return err
+			}
 		}
-		return apply(ctx, tx)
+		if always != nil {
+			return always(ctx, tx)
+		}
+		return nil
 	})
 }

@@ -209,7 +209,7 @@ func TestAckOnlyAfterCommitKeepsOrderAndLosesNothing(t *testing.T) {
 					return errors.New("database went away before commit")
 				}
 				return nil
-			})
+			}, nil)
 		})
 
 	const streams, perStream = 4, 30
@@ -236,7 +236,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 		mu.Lock()
 		calls++
 		mu.Unlock()
-		return c.ledger.ApplyOnce(ctx, "projector", env, func(ctx context.Context, tx pgx.Tx) error { return c.apply(ctx, tx, env) })
+		return c.ledger.ApplyOnce(ctx, "projector", env, func(ctx context.Context, tx pgx.Tx) error { return c.apply(ctx, tx, env) }, nil)
 	})
 	env := publish(t, js, "s1", 1, 1)
 	publishEnvelope(t, js, env, "redelivery-of-"+env.ID.String())

@@ -110,20 +110,41 @@ func (s *Subscriber) deliver(ctx context.Context, topic string, jm jetstream.Msg
 	select {
 	case out <- msg:
 	case <-ctx.Done():
-		return // not acked: JetStream redelivers after AckWait
+		_ = jm.Nak() // never handed over: give it back now, not after AckWait
+		return
 	}
 	select {
 	case <-msg.Acked():
-		// DoubleAck waits for the server to confirm, so an ack lost on the
-		// wire is not mistaken for progress.
-		if err := jm.DoubleAck(context.WithoutCancel(ctx)); err != nil {
-			s.logger.Error("ack message", err, watermill.LogFields{"consumer": topic})
-		}
+		s.ack(ctx, topic, jm)
 	case <-msg.Nacked():
-		if err := jm.NakWithDelay(s.nakDelay); err != nil {
-			s.logger.Error("nak message", err, watermill.LogFields{"consumer": topic})
-		}
+		s.nak(topic, jm)
 	case <-ctx.Done():
+		// Shutting down with the message in the handler: wait for its
+		// verdict (the router lets handlers finish), then settle it, so a
+		// restarted or second worker gets it at once rather than after
+		// AckWait. A repeat of a committed effect is dropped by ApplyOnce.
+		select {
+		case <-msg.Acked():
+			s.ack(ctx, topic, jm)
+		case <-msg.Nacked():
+			s.nak(topic, jm)
+		case <-time.After(10 * time.Second):
+			_ = jm.Nak()
+		}
+	}
+}
+
+func (s *Subscriber) ack(ctx context.Context, topic string, jm jetstream.Msg) {
+	// DoubleAck waits for the server to confirm, so an ack lost on the wire
+	// is not mistaken for progress.
+	if err := jm.DoubleAck(context.WithoutCancel(ctx)); err != nil {
+		s.logger.Error("ack message", err, watermill.LogFields{"consumer": topic})
+	}
+}
+
+func (s *Subscriber) nak(topic string, jm jetstream.Msg) {
+	if err := jm.NakWithDelay(s.nakDelay); err != nil {
+		s.logger.Error("nak message", err, watermill.LogFields{"consumer": topic})
 	}
 }
 
