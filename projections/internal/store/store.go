@@ -1,0 +1,79 @@
+// Package store keeps the projections' read models in PostgreSQL: the
+// patient timeline and the consumers' positions. Every write happens on the
+// transaction that also records the event as consumed, so an update and the
+// position it reached commit together or not at all.
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/kit/consumer"
+	"github.com/careweave/careweave/kit/pgkit"
+	"github.com/careweave/careweave/projections/internal/timeline"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations are the projections' tables, with the consumer ledger.
+func Migrations() []pgkit.Migrations {
+	sub, _ := fs.Sub(migrationFiles, "migrations")
+	return []pgkit.Migrations{consumer.Migrations(), {Name: "projections", FS: sub}}
+}
+
+// Store writes one schema's read models.
+type Store struct {
+	insertSQL, markSQL, positionSQL string
+}
+
+// New returns the store of schema.
+func New(schema string) (*Store, error) {
+	if err := pgkit.ValidateSchemaName(schema); err != nil {
+		return nil, err
+	}
+	return &Store{
+		insertSQL: `INSERT INTO ` + schema + `.timeline (patient, event_id, occurred_at, recorded_at, stream_seq, service, event_type, category, summary,
+			actor_id, actor_role, actor_org, source_service, source_aggregate, source_id, source_path, stream_id, stream_version, entry_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+			ON CONFLICT (patient, event_id) DO NOTHING`,
+		// The first mark an entry gets stands: replaying marks changes
+		// nothing, and the reason shown is the original one.
+		markSQL: `UPDATE ` + schema + `.timeline SET status = $4, status_reason = $5, status_by_event = $6, status_at = $7
+			WHERE patient = $1 AND stream_id = $2 AND event_type = ANY($3) AND status = 'recorded'
+			  AND ($8 = '' OR entry_key = $8) AND stream_version < $9`,
+		positionSQL: `INSERT INTO ` + schema + `.positions (consumer, stream_seq, event_time, applied_at) VALUES ($1, $2, $3, now())
+			ON CONFLICT (consumer) DO UPDATE SET stream_seq = greatest(positions.stream_seq, excluded.stream_seq),
+			event_time = excluded.event_time, applied_at = excluded.applied_at`,
+	}, nil
+}
+
+// Apply writes one event's effect on the timelines.
+func (s *Store) Apply(ctx context.Context, tx pgx.Tx, env events.Envelope, seq uint64, eff timeline.Effect) error {
+	for _, e := range eff.Add {
+		if _, err := tx.Exec(ctx, s.insertSQL, e.Patient, e.EventID, e.OccurredAt, e.RecordedAt, int64(seq), e.Service, e.EventType, e.Category, e.Summary,
+			e.ActorID, e.ActorRole, e.ActorOrg, e.Source.Service, e.Source.Aggregate, e.Source.ID, e.Source.Path, e.StreamID, e.StreamVersion, e.Key); err != nil {
+			return fmt.Errorf("add timeline entry: %w", err)
+		}
+	}
+	for _, m := range eff.Mark {
+		if _, err := tx.Exec(ctx, s.markSQL, m.Patient, m.StreamID, m.EventTypes, string(m.Status), m.Reason, m.ByEventID, env.Time, m.Key, m.Before); err != nil {
+			return fmt.Errorf("mark timeline entries %s: %w", m.Status, err)
+		}
+	}
+	return nil
+}
+
+// SavePosition records that consumer has applied the stream up to seq.
+func (s *Store) SavePosition(ctx context.Context, tx pgx.Tx, consumerName string, seq uint64, eventTime time.Time) error {
+	if _, err := tx.Exec(ctx, s.positionSQL, consumerName, int64(seq), eventTime); err != nil {
+		return fmt.Errorf("save position of %s: %w", consumerName, err)
+	}
+	return nil
+}

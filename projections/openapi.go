@@ -1,0 +1,9 @@
+package projections
+
+import _ "embed"
+
+// ProjectorOpenAPI documents the projection worker's (operational) HTTP
+// surface.
+//
+//go:embed projector.openapi.json
+var ProjectorOpenAPI []byte
