@@ -7,3 +7,8 @@ import _ "embed"
 //
 //go:embed projector.openapi.json
 var ProjectorOpenAPI []byte
+
+// QueryOpenAPI documents the query API.
+//
+//go:embed query.openapi.json
+var QueryOpenAPI []byte

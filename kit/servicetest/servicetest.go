@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/careweave/careweave/events"
@@ -37,9 +38,31 @@ type Stack struct {
 	Actor events.Actor
 }
 
-// Start runs a service named name with opts until the test ends. The
-// OpenAPI document must be valid and list exactly the service's routes.
+// Infra is the PostgreSQL schema and NATS server components of one test
+// share (a projector and the query API reading what it writes).
+type Infra struct {
+	Pool   *pgxpool.Pool
+	Schema string
+	NATS   *server.Server
+}
+
+// NewInfra makes a fresh schema and NATS server for the test.
+func NewInfra(t testing.TB) *Infra {
+	t.Helper()
+	pool, schema := testkit.Postgres(t)
+	return &Infra{Pool: pool, Schema: schema, NATS: testkit.NATS(t)}
+}
+
+// Start runs a service named name with opts until the test ends, on its
+// own infrastructure. The OpenAPI document must be valid and list exactly
+// the service's routes.
 func Start(t testing.TB, name string, opts service.Options) *Stack {
+	t.Helper()
+	return StartIn(t, NewInfra(t), name, opts)
+}
+
+// StartIn is Start on shared infrastructure.
+func StartIn(t testing.TB, infra *Infra, name string, opts service.Options) *Stack {
 	t.Helper()
 	if opts.OpenAPI == nil {
 		t.Fatal("servicetest: the service has no OpenAPI document")
@@ -51,8 +74,7 @@ func Start(t testing.TB, name string, opts service.Options) *Stack {
 	openapitest.MatchRoutes(t, opts.OpenAPI, routes)
 	v := openapitest.Load(t, opts.OpenAPI)
 
-	pool, schema := testkit.Postgres(t)
-	ns := testkit.NATS(t)
+	pool, schema, ns := infra.Pool, infra.Schema, infra.NATS
 	cfg := service.Config{Name: name, Schema: schema, HTTPAddr: "127.0.0.1:0", DatabaseURL: testkit.DatabaseURL(t),
 		NATSURL: ns.ClientURL(), StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second}
 	addr := make(chan string, 1)

@@ -18,7 +18,7 @@ import (
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/kit/testkit"
-	"github.com/careweave/careweave/projections/internal/worker"
+	"github.com/careweave/careweave/projections"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
@@ -54,7 +54,7 @@ func (e env) startProjector(t *testing.T) (stop func()) {
 		NATSURL: e.natsURL, StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	opts := options(worker.Config{})
+	opts := projections.ProjectorOptions(nil)
 	addr := make(chan string, 1)
 	opts.Started = func(a string) { addr <- a }
 	go func() { done <- service.Run(ctx, cfg, opts, slog.New(slog.DiscardHandler)) }()

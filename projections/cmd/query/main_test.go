@@ -1,0 +1,129 @@
+package main
+
+import (
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/careweave/careweave/events"
+	dc "github.com/careweave/careweave/events/discharge"
+	hv "github.com/careweave/careweave/events/homevisits"
+	"github.com/careweave/careweave/kit/servicetest"
+	"github.com/careweave/careweave/kit/testkit"
+	"github.com/careweave/careweave/projections"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }
+
+const patient = "01a20900-0000-7000-8000-000000000042"
+
+type page struct {
+	Patient    string
+	NextCursor string
+	Entries    []struct {
+		EventID, Service, EventType, Summary, Status, StatusReason string
+		OccurredAt                                                time.Time
+	}
+	Freshness struct {
+		Partition int
+		StreamSeq int64
+	}
+}
+
+func publish(t *testing.T, js jetstream.JetStream, stream string, version int64, at time.Time, data events.Data) {
+	t.Helper()
+	en, err := events.New(data, events.Metadata{ID: events.NewID(at), Time: at, Subject: patient, Area: "U84001",
+		CorrelationID: "test", Actor: events.Actor{ID: "dc-hannah-lee", Role: "discharge-coordinator", Org: "RTE"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	en.StreamID, en.StreamVersion = stream, version
+	b, err := en.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, _ := events.SubjectOf(&en)
+	if _, err := js.PublishMsg(t.Context(), &nats.Msg{Subject: subject, Data: b, Header: nats.Header{jetstream.MsgIDHeader: []string{en.ID.String()}}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTimelineServedWithFreshnessPaginationAndRetractions(t *testing.T) {
+	infra := servicetest.NewInfra(t)
+	servicetest.StartIn(t, infra, "projector", projections.ProjectorOptions(nil))
+	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions())
+
+	t0 := time.Date(2026, 10, 24, 22, 0, 0, 0, time.UTC)
+	stay := "stay-01a20900-0000-7000-9000-000000000001"
+	visit := "visit-01a20900-0000-7000-9000-000000000002"
+	publish(t, q.JS, stay, 1, t0, dc.PatientAdmitted{StayID: "01a20900-0000-7000-9000-000000000001", Patient: patient, HospitalSite: "RTE01", Ward: "Ward 7", AdmittedAt: t0,
+		Method: dc.AdmissionEmergency, Practice: "L84001", PCN: "U84001"})
+	publish(t, q.JS, stay, 2, t0.Add(2*time.Hour), dc.PatientDischarged{DischargedAt: t0.Add(2 * time.Hour), Method: dc.DischargeOwnTransport,
+		Destination: dc.DestinationUsualResidence, Pathway: dc.PathwayP1, HospitalSite: "RTE01", Ward: "Ward 7", Practice: "L84001",
+		SummaryDueBy: t0.Add(26 * time.Hour), FollowUpDueBy: t0.Add(26 * time.Hour)})
+	publish(t, q.JS, visit, 1, t0.Add(3*time.Hour), hv.VisitRequested{Patient: patient, Practice: "L84001", PCN: "U84001", Reason: "dizzy after discharge",
+		Source: hv.SourcePhone, Caller: hv.CallerRelative, RequestedAt: t0.Add(3 * time.Hour)})
+	publish(t, q.JS, stay, 3, t0.Add(4*time.Hour), dc.DischargeCancelled{Reason: dc.CancelEnteredInError, CancelledAt: t0.Add(4 * time.Hour), DischargedAt: t0.Add(2 * time.Hour)})
+
+	path := "/v1/patients/" + patient + "/timeline"
+	var p page
+	testkit.Eventually(t, 30*time.Second, func() bool {
+		r := q.Do("GET", path, nil, nil)
+		r.JSON(t, &p)
+		return len(p.Entries) == 4
+	}, "timeline has %d of 4 entries", len(p.Entries))
+	if p.Freshness.Partition != events.Partition(patient) || p.Freshness.StreamSeq < 4 {
+		t.Fatalf("freshness = %+v", p.Freshness)
+	}
+	wantTypes := []string{"patient_admitted", "patient_discharged", "visit_requested", "discharge_cancelled"}
+	for i, e := range p.Entries {
+		if tn, _ := events.ParseTypeName(e.EventType); tn.Event != wantTypes[i] {
+			t.Fatalf("entry %d is %s, want %s (in order)", i, e.EventType, wantTypes[i])
+		}
+	}
+	if d := p.Entries[1]; d.Status != "retracted" || d.StatusReason == "" {
+		t.Fatalf("the cancelled discharge shows as %q (%q), want retracted with a reason", d.Status, d.StatusReason)
+	}
+
+	// Pages of one, followed by cursor, give the same entries in order.
+	var seen []string
+	cursor := ""
+	for range 10 {
+		r := q.Do("GET", path+"?limit=1&cursor="+url.QueryEscape(cursor), nil, nil)
+		var pg page
+		r.JSON(t, &pg)
+		for _, e := range pg.Entries {
+			seen = append(seen, e.EventID)
+		}
+		if cursor = pg.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if len(seen) != 4 || seen[0] != p.Entries[0].EventID || seen[3] != p.Entries[3].EventID {
+		t.Fatalf("paged through %v", seen)
+	}
+
+	// Filters.
+	var f page
+	q.Do("GET", path+"?service=homevisits", nil, nil).JSON(t, &f)
+	if len(f.Entries) != 1 || f.Entries[0].Service != "homevisits" {
+		t.Fatalf("service filter: %+v", f.Entries)
+	}
+	q.Do("GET", path+"?from="+url.QueryEscape(t0.Add(150*time.Minute).Format(time.RFC3339)), nil, nil).JSON(t, &f)
+	if len(f.Entries) != 2 {
+		t.Fatalf("from filter gave %d entries, want 2", len(f.Entries))
+	}
+
+	for _, bad := range []string{"?limit=0", "?limit=x", "?cursor=zzz", "?type=nonsense", "?from=yesterday", "?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "?service=Home%20Visits"} {
+		r := q.Do("GET", path+bad, nil, nil)
+		if r.Status != 400 || len(r.Problem(t).Errors) == 0 {
+			t.Errorf("GET %s = %d %s", bad, r.Status, r.Body)
+		}
+	}
+	if r := q.Do("GET", "/v1/patients/9990000018/timeline", nil, nil); r.Status != 400 {
+		t.Errorf("an NHS number instead of a reference = %d", r.Status)
+	}
+}
