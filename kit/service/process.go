@@ -19,6 +19,10 @@ import (
 // line, and the settings mean the same in every service.
 type Process struct {
 	Name string
+	// Schema is the default PostgreSQL schema (default: Name); processes
+	// that share read models (a projection worker and its query API) name
+	// the same one.
+	Schema string
 	// NeedsRegistry makes PATIENTS_URL required.
 	NeedsRegistry bool
 	// Bind, if set, binds the service's own extra settings.
@@ -56,6 +60,9 @@ func RunProcess(ctx context.Context, p Process, args []string, getenv func(strin
 	fs := flag.NewFlagSet(p.Name, flag.ContinueOnError)
 	b := config.NewBinder(fs, getenv)
 	cfg.Bind(b)
+	if p.Schema != "" && cfg.Schema == "" {
+		cfg.Schema = p.Schema
+	}
 	var patientsURL, directoryFile, rulesFile string
 	if p.NeedsRegistry {
 		b.String(&patientsURL, "patients-url", "PATIENTS_URL", "", "the patient registry's base URL (required)")

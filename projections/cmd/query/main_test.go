@@ -25,7 +25,7 @@ type page struct {
 	NextCursor string
 	Entries    []struct {
 		EventID, Service, EventType, Summary, Status, StatusReason string
-		OccurredAt                                                time.Time
+		OccurredAt                                                 time.Time
 	}
 	Freshness struct {
 		Partition int

@@ -50,36 +50,61 @@ type appendPair struct {
 
 func (p appendPair) ratio() float64 { return p.ours.rate() / p.base.rate() }
 
+// noisy reports whether other processes were busy during either side, so
+// the pair says more about them than about us.
+func (p appendPair) noisy() bool {
+	return p.ours.usage.other >= noisyOther || p.base.usage.other >= noisyOther
+}
+
 // appendResult is a case measured both ways, cfg.Repeat times.
 type appendResult struct {
 	c     appendCase
 	pairs []appendPair
 }
 
-// oursRate and baseRate are the medians over the pairs.
+// used are the pairs the figures come from: the clean ones, or all of them
+// when none is clean.
+func (r appendResult) used() []appendPair {
+	var clean []appendPair
+	for _, p := range r.pairs {
+		if !p.noisy() {
+			clean = append(clean, p)
+		}
+	}
+	if len(clean) == 0 {
+		return r.pairs
+	}
+	return clean
+}
+
+// noisy reports whether every pair was noisy.
+func (r appendResult) noisy() bool { return r.used()[0].noisy() }
+
+// oursRate and baseRate are the medians over the pairs used.
 func (r appendResult) oursRate() float64 {
-	return median(r.pairs, func(p appendPair) float64 { return p.ours.rate() })
+	return median(r.used(), func(p appendPair) float64 { return p.ours.rate() })
 }
 
 func (r appendResult) baseRate() float64 {
-	return median(r.pairs, func(p appendPair) float64 { return p.base.rate() })
+	return median(r.used(), func(p appendPair) float64 { return p.base.rate() })
 }
 
 // ratio is the ratio of the medians.
 func (r appendResult) ratio() float64 { return r.oursRate() / r.baseRate() }
 
-// ratioRange is the lowest and highest ratio of a single pair.
+// ratioRange is the lowest and highest ratio of a single pair used.
 func (r appendResult) ratioRange() (lo, hi float64) {
-	lo, hi = r.pairs[0].ratio(), r.pairs[0].ratio()
-	for _, p := range r.pairs[1:] {
+	used := r.used()
+	lo, hi = used[0].ratio(), used[0].ratio()
+	for _, p := range used[1:] {
 		lo, hi = min(lo, p.ratio()), max(hi, p.ratio())
 	}
 	return lo, hi
 }
 
-// medianPair is the pair whose ratio is the median, for diagnostics.
+// medianPair is the pair used whose ratio is the median, for diagnostics.
 func (r appendResult) medianPair() appendPair {
-	ps := slices.Clone(r.pairs)
+	ps := slices.Clone(r.used())
 	slices.SortFunc(ps, func(a, b appendPair) int { return cmp.Compare(a.ratio(), b.ratio()) })
 	return ps[(len(ps)-1)/2]
 }

@@ -7,7 +7,8 @@
 //     same rows into a table of identical definition.
 //  2. Publication throughput: the relay draining N preloaded events into
 //     JetStream, against a raw async JetStream publish of the same payloads
-//     into a stream of identical configuration.
+//     into a stream of identical configuration, for two layouts of the
+//     events in commit order (patients interleaved, and runs of one stream).
 //  3. Commit-to-JetStream lag at a fixed append rate with the relay running,
 //     checked for missing and duplicated events, against a dual write
 //     (append, then publish directly) at the same rate.
@@ -23,6 +24,9 @@
 // one. Every table lives in a fresh schema that is dropped afterwards.
 //
 // Results go to standard output as Markdown, ready for docs/benchmarks.md;
-// progress goes to standard error once a second. -quick runs a short smoke
-// test; -cpuprofile writes a Go CPU profile of the whole run.
+// progress goes to standard error once a second. Each run records how much
+// CPU other processes used, and marks figures taken while the machine was
+// busy; -repeat N measures each append case N times and leaves noisy pairs
+// out. -quick runs a short smoke test; -cpuprofile writes a Go CPU profile.
+// The exit status is 1 if any event was lost or duplicated.
 package main

@@ -64,7 +64,7 @@ func TestRunQuick(t *testing.T) {
 	}
 
 	// Append: one row per case, each with positive rates and ratio.
-	appendRow := regexp.MustCompile(`(?m)^\| (\d+ writers?, \d+/tx) \| ([\d,]+) \| ([\d,]+) \| ([\d.]+) \|$`)
+	appendRow := regexp.MustCompile(`(?m)^\| (\d+ writers?, \d+/tx) \| ([\d,]+) \| ([\d,]+) \| ([\d.]+)\*? \|$`)
 	rows := appendRow.FindAllStringSubmatch(report, -1)
 	if len(rows) != len(defaultWriters)*len(defaultPerTx) {
 		t.Errorf("append table has %d rows, want %d", len(rows), len(defaultWriters)*len(defaultPerTx))
@@ -79,7 +79,7 @@ func TestRunQuick(t *testing.T) {
 
 	// Publication: each shape at positive rates both ways, every event stored.
 	for _, shape := range preloadShapes {
-		row := regexp.MustCompile(`(?m)^\| ` + regexp.QuoteMeta(shape.name) + ` \| ([\d,]+) \| ([\d,]+) \| ([\d.]+) \|$`).FindStringSubmatch(report)
+		row := regexp.MustCompile(`(?m)^\| ` + regexp.QuoteMeta(shape.name) + ` \| ([\d,]+) \| ([\d,]+) \| ([\d.]+)\*? \|$`).FindStringSubmatch(report)
 		if row == nil {
 			t.Errorf("publication table lacks the %s row", shape.name)
 			continue

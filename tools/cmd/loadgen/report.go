@@ -77,17 +77,29 @@ func (r *report) appendSection(res []appendResult) {
 		"alternates from case to case. Ratio = ours / baseline, rounded down.\n\n", r.cfg.AppendDuration, r.cfg.StreamsPerWriter)
 	repeated := r.cfg.Repeat > 1
 	if repeated {
-		r.printf("Each case was measured %d times both ways, each time in fresh tables; the table gives the median rates, their ratio, "+
-			"and the lowest and highest ratio of a single pair.\n\n", r.cfg.Repeat)
-		r.printf("| case | ours ev/s | baseline ev/s | ratio | pair ratios |\n|---|--:|--:|--:|--:|\n")
+		r.printf("Each case was measured %d times both ways, each time in fresh tables. A pair during which other processes used "+
+			"%.2f cores or more is noisy and left out unless every pair was; the table gives the median rates of the pairs used, "+
+			"their ratio, and the lowest and highest ratio of a single pair used.\n\n", r.cfg.Repeat, noisyOther)
+		r.printf("| case | ours ev/s | baseline ev/s | ratio | pair ratios | clean pairs |\n|---|--:|--:|--:|--:|--:|\n")
 	} else {
+		r.printf("A ratio marked * comes from a run during which other processes used %.2f cores or more: rerun, or use -repeat.\n\n", noisyOther)
 		r.printf("| case | ours ev/s | baseline ev/s | ratio |\n|---|--:|--:|--:|\n")
 	}
 	for _, a := range res {
-		r.printf("| %s | %s | %s | %s |", a.c, fmtRate(a.oursRate()), fmtRate(a.baseRate()), fmtRatio(a.oursRate(), a.baseRate()))
+		mark := ""
+		if a.noisy() {
+			mark = "*"
+		}
+		r.printf("| %s | %s | %s | %s%s |", a.c, fmtRate(a.oursRate()), fmtRate(a.baseRate()), fmtRatio(a.oursRate(), a.baseRate()), mark)
 		if repeated {
 			lo, hi := a.ratioRange()
-			r.printf(" %s–%s |", fmtRatio(lo, 1), fmtRatio(hi, 1))
+			clean := 0
+			for _, p := range a.pairs {
+				if !p.noisy() {
+					clean++
+				}
+			}
+			r.printf(" %s–%s | %d of %d |", fmtRatio(lo, 1), fmtRatio(hi, 1), clean, len(a.pairs))
 		}
 		r.printf("\n")
 	}
@@ -131,10 +143,14 @@ func (r *report) publishSection(res []publishResult) {
 	for _, p := range res {
 		r.printf("- **%s**: %s.\n", p.shape.name, p.shape.desc)
 	}
-	r.printf("\nRatio = ours / baseline, rounded down.\n\n")
+	r.printf("\nRatio = ours / baseline, rounded down; * marks a ratio measured while other processes were busy.\n\n")
 	r.printf("| preload shape | relay (ours) msg/s | async publish (baseline) msg/s | ratio |\n|---|--:|--:|--:|\n")
 	for _, p := range res {
-		r.printf("| %s | %s | %s | %s |\n", p.shape.name, fmtRate(p.ours.rate()), fmtRate(p.base.rate()), fmtRatio(p.ours.rate(), p.base.rate()))
+		mark := ""
+		if p.ours.usage.other >= noisyOther || p.base.usage.other >= noisyOther {
+			mark = "*"
+		}
+		r.printf("| %s | %s | %s | %s%s |\n", p.shape.name, fmtRate(p.ours.rate()), fmtRate(p.base.rate()), fmtRatio(p.ours.rate(), p.base.rate()), mark)
 	}
 	r.printf("\n| preload shape | side | stored | time | loadgen CPU | postgres CPU | other CPU |\n|---|---|--:|--:|--:|--:|--:|\n")
 	for _, p := range res {
@@ -210,8 +226,12 @@ func (r *report) targets(res results) {
 			if a.c.writers == appendTargetWriters && a.c.perTx == 1 {
 				// Floor to the shown precision, so "0.90" is never a rounded 0.8996.
 				ratio := math.Floor(a.ratio()*100) / 100
+				v := verdict(ratio >= appendTargetRatio)
+				if a.noisy() {
+					v = "**not evaluated**: other processes were busy; rerun"
+				}
 				r.printf("| append, %d writers, 1 event/tx ≥ %.0f%% of bare INSERT | %s of %s ev/s = %s | %s |\n", appendTargetWriters, appendTargetRatio*100,
-					fmtRate(a.oursRate()), fmtRate(a.baseRate()), fmtRatio(a.oursRate(), a.baseRate()), verdict(ratio >= appendTargetRatio))
+					fmtRate(a.oursRate()), fmtRate(a.baseRate()), fmtRatio(a.oursRate(), a.baseRate()), v)
 				found = true
 			}
 		}
@@ -227,6 +247,8 @@ func (r *report) targets(res results) {
 			r.printf("| %s | p99 %s at %s ev/s: not the target rate | not evaluated |\n", name, fmtMs(o.lag.P99), fmtRate(o.achieved))
 		case o.achieved < sustainedShare*o.target:
 			r.printf("| %s | p99 %s, but the writers sustained only %s ev/s | **not met: rate not reached** |\n", name, fmtMs(o.lag.P99), fmtRate(o.achieved))
+		case o.lag.P99 >= lagTargetP99 && o.usage.other >= noisyOther:
+			r.printf("| %s | p99 %s at %s ev/s, with other processes busy | **not evaluated**: rerun |\n", name, fmtMs(o.lag.P99), fmtRate(o.achieved))
 		default:
 			r.printf("| %s | p99 %s at %s ev/s | %s |\n", name, fmtMs(o.lag.P99), fmtRate(o.achieved), verdict(o.lag.P99 < lagTargetP99))
 		}
