@@ -53,6 +53,15 @@ func NewInfra(t testing.TB) *Infra {
 	return &Infra{Pool: pool, Schema: schema, NATS: testkit.NATS(t)}
 }
 
+// WithNewSchema returns infrastructure on the same NATS server with a
+// fresh schema of its own: each service owns its data, and all of them
+// publish to one JetStream.
+func (i *Infra) WithNewSchema(t testing.TB) *Infra {
+	t.Helper()
+	pool, schema := testkit.Postgres(t)
+	return &Infra{Pool: pool, Schema: schema, NATS: i.NATS}
+}
+
 // Start runs a service named name with opts until the test ends, on its
 // own infrastructure. The OpenAPI document must be valid and list exactly
 // the service's routes.

@@ -26,3 +26,7 @@ func Options(dir *directory.Directory, registry *patientref.Client, rules domain
 		},
 	}
 }
+
+// DefaultRules are the service's built-in rules, for components that run
+// it with no rules file (the cross-service scenario tests).
+func DefaultRules() domain.Rules { return domain.DefaultRules() }

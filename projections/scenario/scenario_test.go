@@ -1,0 +1,141 @@
+package scenario_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/kit/directory"
+	"github.com/careweave/careweave/kit/patientref"
+	"github.com/careweave/careweave/kit/servicetest"
+	"github.com/careweave/careweave/kit/testkit"
+	"github.com/careweave/careweave/projections"
+	"github.com/careweave/careweave/services/carehomes"
+	"github.com/careweave/careweave/services/discharge"
+	"github.com/careweave/careweave/services/homevisits"
+	"github.com/careweave/careweave/services/medreviews"
+	"github.com/careweave/careweave/services/patients"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }
+
+// step runs one command and fails the test unless it answers want.
+func step(t *testing.T, s *servicetest.Stack, method, path string, body any, headers map[string]string, want int) map[string]any {
+	t.Helper()
+	r := s.Do(method, path, body, headers)
+	if r.Status != want {
+		t.Fatalf("%s %s = %d, want %d: %s", method, path, r.Status, want, r.Body)
+	}
+	var out map[string]any
+	r.JSON(t, &out)
+	return out
+}
+
+func key(k string) map[string]string { return map[string]string{"Idempotency-Key": k} }
+func match(v int) map[string]string  { return map[string]string{"If-Match": fmt.Sprintf(`"%d"`, v)} }
+func at(d time.Duration) string      { return time.Now().UTC().Add(d).Format(time.RFC3339) }
+func today(d time.Duration) string   { return time.Now().UTC().Add(d).Format(time.DateOnly) }
+
+// TestOnePatientAcrossEveryService: discharged on pathway 1 with a
+// community follow-up, then a home visit, a medication review with a
+// recommendation the prescriber rejects, and a care-home round — and the
+// coordinator's timeline shows all of it, in order, in plain English.
+func TestOnePatientAcrossEveryService(t *testing.T) {
+	dir := directory.Demo()
+	infra := servicetest.NewInfra(t)
+	reg := servicetest.StartIn(t, infra.WithNewSchema(t), "patients", patients.Options(dir, false))
+	client, err := patientref.New(reg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosp := servicetest.StartIn(t, infra.WithNewSchema(t), "discharge", discharge.Options(dir, client, discharge.DefaultRules()))
+	visits := servicetest.StartIn(t, infra.WithNewSchema(t), "homevisits", homevisits.Options(dir, client, homevisits.DefaultRules()))
+	smr := servicetest.StartIn(t, infra.WithNewSchema(t), "medreviews", medreviews.Options(dir, client, medreviews.DefaultRules()))
+	homes := servicetest.StartIn(t, infra.WithNewSchema(t), "carehomes", carehomes.Options(dir, client, carehomes.DefaultRules()))
+	read := infra.WithNewSchema(t)
+	servicetest.StartIn(t, read, "projector", projections.ProjectorOptions(nil))
+	query := servicetest.StartIn(t, read, "query", projections.QueryOptions())
+
+	p := step(t, reg, "POST", "/v1/patients", `{"nhsNumber":"999 000 0085","traceStatus":"01","givenName":"Edith","familyName":"Example","birthDate":"1936-03-04","practice":"L84001"}`, key("reg"), 201)["patient"].(string)
+
+	// Hospital: admitted, discharged home on P1, community follow-up assigned.
+	stay := step(t, hosp, "POST", "/v1/stays", map[string]any{"patient": p, "hospitalSite": "RTE01", "ward": "Ward 7", "admittedAt": at(-72 * time.Hour), "admissionMethod": "emergency"}, key("adm"), 201)["id"].(string)
+	sp := "/v1/stays/" + stay
+	step(t, hosp, "PUT", sp+"/plan", map[string]any{"pathway": "P1", "expectedDate": today(0)}, match(1), 200)
+	step(t, hosp, "POST", sp+"/discharge", map[string]any{"dischargedAt": at(-2 * time.Hour), "method": "hospital-transport", "destination": "usual-residence", "pathway": "P1", "needs": []string{"reablement"}}, match(2), 200)
+	step(t, hosp, "PUT", sp+"/follow-up", map[string]any{"teamId": "team-severn-ict"}, match(3), 200)
+
+	// Home visit: requested, triaged, assigned, accepted, completed.
+	visit := step(t, visits, "POST", "/v1/visits", map[string]any{"patient": p, "reason": "Dizzy since coming home", "source": "phone", "caller": "relative"}, key("visit"), 201)["visit"].(string)
+	vp := "/v1/visits/" + visit
+	step(t, visits, "POST", vp+"/triage", map[string]any{"urgency": "urgent", "triagedBy": "gp-amara-okafor"}, match(1), 200)
+	step(t, visits, "POST", vp+"/assign", map[string]any{"clinicianId": "para-jess-patel"}, match(2), 200)
+	for i, act := range []string{"accept", "en-route", "on-site"} {
+		step(t, visits, "POST", vp+"/"+act, map[string]any{"clinicianId": "para-jess-patel"}, match(3+i), 200)
+	}
+	step(t, visits, "POST", vp+"/complete", map[string]any{"clinicianId": "para-jess-patel", "outcome": "managed-at-home", "notes": "Postural drop; fluids advised"}, match(6), 200)
+
+	// Medication review: identified, completed, a recommendation the prescriber rejects.
+	review := step(t, smr, "POST", "/v1/reviews", map[string]any{"patient": p, "criteria": []string{"polypharmacy-10-plus", "recent-admission"}, "identifiedBy": "pharm-ravi-shah"}, key("smr"), 201)["review"].(string)
+	rp := "/v1/reviews/" + review
+	step(t, smr, "POST", rp+"/complete", map[string]any{"mode": "telephone", "clinicianId": "pharm-ravi-shah", "summary": "Reviewed eleven medicines"}, match(1), 200)
+	step(t, smr, "POST", rp+"/recommendations", map[string]any{"clinicianId": "pharm-ravi-shah", "recommendations": []map[string]any{
+		{"medicine": map[string]any{"name": "Amlodipine 10mg tablets"}, "action": "change-dose", "newDose": "5mg once daily", "reason": "Postural hypotension"}}}, match(2), 200)
+	step(t, smr, "POST", rp+"/recommendations/rec-1/reject", map[string]any{"prescriberId": "gp-amara-okafor", "reason": "Cardiology review first"}, match(3), 200)
+
+	// Care home: admitted to Willow Court, nominated for the round and reviewed.
+	step(t, homes, "POST", "/v1/residencies", map[string]any{"patient": p, "careHomeId": "home-willow-court"}, key("res"), 201)
+	round := step(t, homes, "POST", "/v1/rounds", map[string]any{"careHomeId": "home-willow-court", "plannedStart": at(0)}, key("round"), 201)["id"].(string)
+	rdp := "/v1/rounds/" + round
+	step(t, homes, "POST", rdp+"/nominations", map[string]any{"patient": p, "nominatedBy": "mdt", "reason": "New admission after discharge", "priority": "high"}, match(1), 200)
+	step(t, homes, "POST", rdp+"/hold", map[string]any{"attendees": []map[string]any{{"clinicianId": "gp-amara-okafor"}, {"clinicianId": "pharm-ravi-shah"}},
+		"startedAt": at(0), "endedAt": at(time.Minute)}, match(2), 200)
+	step(t, homes, "POST", rdp+"/nominations/"+p+"/review", map[string]any{"reviewedBy": "gp-amara-okafor", "outcome": "Settling in; BP to be rechecked"}, match(3), 200)
+
+	// The coordinator's view.
+	want := []string{"patient_discharged", "follow_up_assigned", "visit_requested", "visit_assigned", "visit_completed",
+		"review_completed", "recommendation_recorded", "recommendation_rejected", "resident_nominated", "resident_reviewed"}
+	type entry struct{ EventType, Summary, Status, Service string }
+	var got []entry
+	testkit.Eventually(t, 60*time.Second, func() bool {
+		var page struct{ Entries []entry }
+		query.Do("GET", "/v1/patients/"+p+"/timeline?limit=500", nil, nil).JSON(t, &page)
+		got = page.Entries
+		seen := 0
+		for _, e := range got {
+			if tn, _ := events.ParseTypeName(e.EventType); slices.Contains(want, tn.Event) {
+				seen++
+			}
+		}
+		return seen == len(want)
+	}, "the timeline never showed every step")
+
+	var order []string
+	for _, e := range got {
+		tn, _ := events.ParseTypeName(e.EventType)
+		if slices.Contains(want, tn.Event) {
+			order = append(order, tn.Event)
+		}
+		if strings.TrimSpace(e.Summary) == "" || strings.Contains(e.Summary, "9990000085") || strings.Contains(e.Summary, "Edith") {
+			t.Errorf("entry %s has a bad summary: %q", e.EventType, e.Summary)
+		}
+		if tn.Event == "recommendation_recorded" && (e.Status != "rejected" || !strings.Contains(strings.ToLower(e.Summary), "recommend")) {
+			t.Errorf("the rejected recommendation shows as %q: %q", e.Status, e.Summary)
+		}
+	}
+	if !slices.Equal(order, want) {
+		t.Fatalf("timeline order:\n  %v\nwant\n  %v", order, want)
+	}
+	services := map[string]bool{}
+	for _, e := range got {
+		services[e.Service] = true
+	}
+	for _, s := range []string{"patients", "discharge", "homevisits", "medreviews", "carehomes"} {
+		if !services[s] {
+			t.Errorf("no entry from %s", s)
+		}
+	}
+}
