@@ -74,7 +74,7 @@ func (r *report) appendSection(res []appendResult) {
 		"envelopes pre-encoded, into a table created `LIKE` the event table `INCLUDING ALL` (baseline): single-row `INSERT ... VALUES` "+
 		"for 1 event per transaction, one `INSERT ... SELECT FROM unnest(...)` for a batch. Each writer cycles through %d streams of its own "+
 		"and tracks their versions, so nothing conflicts. Every case starts in fresh tables after a `CHECKPOINT`; which side runs first "+
-		"alternates from case to case. Ratio = ours / baseline, rounded down.\n\n", r.cfg.AppendDuration, r.cfg.StreamsPerWriter)
+		"alternates from one measurement to the next. Ratio = ours / baseline, rounded down.\n\n", r.cfg.AppendDuration, r.cfg.StreamsPerWriter)
 	repeated := r.cfg.Repeat > 1
 	if repeated {
 		r.printf("Each case was measured %d times both ways, each time in fresh tables. A pair during which other processes used "+
