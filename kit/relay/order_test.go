@@ -26,6 +26,7 @@ type flakyJetStream struct {
 
 	mu       sync.Mutex
 	rejectOn map[string]bool // msg ids to reject once
+	ackDelay time.Duration   // fixed delay before each ack, as on a slow link
 	stored   []events.Envelope
 	seen     map[string]bool
 }
@@ -57,7 +58,7 @@ func (j *flakyJetStream) PublishMsgAsync(msg *nats.Msg, _ ...jetstream.PublishOp
 		j.stored = append(j.stored, env)
 	}
 	go func() {
-		time.Sleep(time.Duration(rand.IntN(200)) * time.Microsecond) // acks arrive in any order
+		time.Sleep(j.ackDelay + time.Duration(rand.IntN(200))*time.Microsecond) // acks arrive in any order
 		if reject {
 			f.err <- fmt.Errorf("stream leader changed")
 			return
@@ -117,5 +118,32 @@ func TestPatientOrderSurvivesRejectedMessagesWithinABatch(t *testing.T) {
 			t.Fatalf("stream %s: version %d stored after %d", e.StreamID, e.StreamVersion, lastOfStream[e.StreamID])
 		}
 		lastOfStream[e.StreamID] = e.StreamVersion
+	}
+}
+
+// TestALongRunOfOnePatientOnASlowLinkStillPublishes: one patient's events
+// go one round trip at a time, so a batch of them takes many round trips;
+// a deadline for the whole batch would time it out on every retry.
+func TestALongRunOfOnePatientOnASlowLinkStillPublishes(t *testing.T) {
+	s := newStore(t)
+	fake := &flakyJetStream{rejectOn: map[string]bool{}, seen: map[string]bool{}, ackDelay: 20 * time.Millisecond}
+	for i := range 40 {
+		if _, err := s.Append(t.Context(), "pt-1-visit", int64(i), []events.Envelope{event(t, "pt-1", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := New(s, testkit.Connect(t, testkit.NATS(t).ClientURL()), Config{Name: "relay", AckTimeout: 200 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.js = fake
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	testkit.Eventually(t, 30*time.Second, func() bool { return r.Status().Published == 40 },
+		"published %d of 40 (last error %q)", r.Status().Published, r.Status().LastError)
+	if st := r.Status(); st.LastError != "" {
+		t.Fatalf("the relay timed out on a slow link although every ack came within AckTimeout: %s", st.LastError)
 	}
 }

@@ -238,8 +238,10 @@ func (r *Relay) round(ctx context.Context, pos *eventstore.Position) (int, error
 // acknowledged: whatever fails, per-patient and per-stream order on
 // JetStream is commit order. Different patients still pipeline freely.
 func (r *Relay) publish(ctx context.Context, recs []eventstore.Record) (acked, dups int, err error) {
-	ackCtx, cancel := context.WithTimeout(ctx, r.cfg.AckTimeout)
-	defer cancel()
+	// Each wait gets the whole AckTimeout: a long run of one patient's
+	// events is acknowledged one round trip at a time, and a deadline for
+	// the batch would fail it forever on a slow link.
+	timeout := r.cfg.AckTimeout
 	sent := make([]*inflight, 0, len(recs))
 	last := make(map[string]*inflight, 2*len(recs))
 
@@ -249,7 +251,7 @@ send:
 		keys := orderKeys(rec)
 		for _, k := range keys {
 			if prev := last[k]; prev != nil {
-				if werr := prev.wait(ackCtx); werr != nil {
+				if werr := prev.wait(ctx, timeout); werr != nil {
 					err = werr
 					break send
 				}
@@ -279,7 +281,7 @@ send:
 	}
 
 	for i, in := range sent {
-		if werr := in.wait(ackCtx); werr != nil {
+		if werr := in.wait(ctx, timeout); werr != nil {
 			return acked, dups, errors.Join(err, werr)
 		}
 		acked = i + 1
@@ -309,10 +311,12 @@ type inflight struct {
 	err       error
 }
 
-func (in *inflight) wait(ctx context.Context) error {
+func (in *inflight) wait(ctx context.Context, timeout time.Duration) error {
 	if in.settled {
 		return in.err
 	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	select {
 	case ack := <-in.future.Ok():
 		in.duplicate = ack.Duplicate
