@@ -2,7 +2,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,11 +13,6 @@ import (
 )
 
 func main() { service.Main(process()) }
-
-// run is the process with explicit arguments and environment, for tests.
-func run(ctx context.Context, args []string, getenv func(string) string) error {
-	return service.RunProcess(ctx, process(), args, getenv)
-}
 
 func process() service.Process {
 	var partitions string

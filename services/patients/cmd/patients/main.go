@@ -2,7 +2,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/careweave/careweave/kit/config"
@@ -11,11 +10,6 @@ import (
 )
 
 func main() { service.Main(process()) }
-
-// run is the process with explicit arguments and environment, for tests.
-func run(ctx context.Context, args []string, getenv func(string) string) error {
-	return service.RunProcess(ctx, process(), args, getenv)
-}
 
 func process() service.Process {
 	var allowReal string
