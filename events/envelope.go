@@ -97,7 +97,11 @@ var ErrMalformed = errors.New("malformed event")
 
 // Validate checks every attribute and returns a *FieldError for the first
 // one that is wrong. Data must be a JSON object.
-func (e *Envelope) Validate() error {
+func (e *Envelope) Validate() error { return e.validate(true) }
+
+// validate checks the attributes; Encode skips the full scan of data,
+// because encoding compacts (and so validates) it anyway.
+func (e *Envelope) validate(scanData bool) error {
 	if e.SpecVersion != SpecVersion {
 		return &FieldError{"specversion", fmt.Sprintf("must be %q", SpecVersion)}
 	}
@@ -141,7 +145,7 @@ func (e *Envelope) Validate() error {
 	if e.StreamVersion < 1 {
 		return &FieldError{"streamversion", "must be 1 or more"}
 	}
-	if d := bytes.TrimLeft(e.Data, " \t\r\n"); len(d) == 0 || d[0] != '{' || !json.Valid(d) {
+	if d := bytes.TrimLeft(e.Data, " \t\r\n"); len(d) == 0 || d[0] != '{' || (scanData && !json.Valid(d)) {
 		return &FieldError{"data", "must be a JSON object"}
 	}
 	return nil
@@ -164,12 +168,12 @@ func (e *Envelope) ValidateActor() *FieldError {
 
 // Encode validates the envelope and returns its JSON form.
 func (e *Envelope) Encode() ([]byte, error) {
-	if err := e.Validate(); err != nil {
+	if err := e.validate(false); err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(e)
+	b, err := e.appendJSON(make([]byte, 0, 512+len(e.Data)))
 	if err != nil {
-		return nil, fmt.Errorf("encode event %s: %w", e.ID, err)
+		return nil, &FieldError{"data", "must be a JSON object"}
 	}
 	if len(b) > MaxEncodedSize {
 		return nil, &FieldError{"data", fmt.Sprintf("encoded event is %d bytes; the limit is %d", len(b), MaxEncodedSize)}

@@ -22,7 +22,7 @@ type visitRequestedV1 struct {
 
 func (visitRequestedV1) EventType() string { return "careweave.homevisits.visit_requested.v1" }
 
-func sample(t *testing.T) events.Envelope {
+func sample(t testing.TB) events.Envelope {
 	t.Helper()
 	now := time.Date(2026, 3, 29, 0, 30, 0, 0, time.UTC)
 	env, err := events.New(visitRequested{Reason: "fall"}, events.Metadata{
