@@ -78,8 +78,9 @@ type Store struct {
 	pool   *pgxpool.Pool
 	schema string
 
-	appendOneSQL, appendManySQL, actualVersionSQL     string
-	loadSQL, readAllSQL, loadCursorSQL, saveCursorSQL string
+	appendNewSQL, appendNextSQL, appendNewManySQL, appendNextManySQL string
+	actualVersionSQL                                                 string
+	loadSQL, readAllSQL, loadCursorSQL, saveCursorSQL                string
 }
 
 // New returns a store over schema. Call Migrate (or pgkit.Migrate with
@@ -90,18 +91,23 @@ func New(pool *pgxpool.Pool, schema string) (*Store, error) {
 	}
 	t := func(sql string) string { return strings.ReplaceAll(sql, "$schema", schema) }
 	const insertCols = `INSERT INTO $schema.events (stream_id, version, event_id, event_type, subject, area, envelope) `
-	// The guard makes a stale expected version that is *behind* the stream
-	// fail through the unique constraint, and one *ahead* of it (which would
-	// leave a gap) insert nothing.
-	const guard = ` WHERE $2::bigint = 0 OR EXISTS (SELECT 1 FROM $schema.events WHERE stream_id = $1 AND version = $2)`
+	const batch = ` FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::json[]) WITH ORDINALITY AS u(id, typ, subj, area, env, ord)`
+	// Appending after version n selects row n itself: an expected version
+	// *ahead* of the stream (which would leave a gap) finds no row and
+	// inserts nothing, one *behind* it collides on the unique constraint. A
+	// new stream needs no guard, so it is a plain INSERT ... VALUES.
+	const previous = ` $schema.events prev WHERE prev.stream_id = $1 AND prev.version = $2::bigint`
 	return &Store{
 		pool:   pool,
 		schema: schema,
-		appendOneSQL: t(insertCols +
-			`SELECT $1, $2 + 1, $3, $4, $5, $6, $7` + guard),
-		appendManySQL: t(insertCols +
-			`SELECT $1, $2 + u.ord, u.id, u.typ, u.subj, u.area, u.env
-			   FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::json[]) WITH ORDINALITY AS u(id, typ, subj, area, env, ord)` + guard),
+		appendNewSQL: t(insertCols +
+			`VALUES ($1, $2::bigint + 1, $3, $4, $5, $6, $7)`),
+		appendNextSQL: t(insertCols +
+			`SELECT $1, $2::bigint + 1, $3, $4, $5, $6, $7 FROM` + previous),
+		appendNewManySQL: t(insertCols +
+			`SELECT $1, $2::bigint + u.ord, u.id, u.typ, u.subj, u.area, u.env` + batch),
+		appendNextManySQL: t(insertCols +
+			`SELECT $1, $2::bigint + u.ord, u.id, u.typ, u.subj, u.area, u.env` + batch + ` CROSS JOIN (SELECT FROM` + previous + `) AS prev`),
 		actualVersionSQL: t(`SELECT coalesce(max(version), 0) FROM $schema.events WHERE stream_id = $1`),
 		loadSQL:          t(`SELECT envelope FROM $schema.events WHERE stream_id = $1 AND version > $2 ORDER BY version`),
 		// Rows of transactions older than every open transaction are final:
@@ -165,13 +171,21 @@ func (s *Store) AppendTx(ctx context.Context, q Querier, streamID string, expect
 	var err error
 	if len(evs) == 1 {
 		e := &evs[0]
-		tag, err = q.Exec(ctx, s.appendOneSQL, streamID, expected, e.ID.String(), e.Type, e.Subject, e.Area, encoded[0])
+		sql := s.appendNextSQL
+		if expected == 0 {
+			sql = s.appendNewSQL
+		}
+		tag, err = q.Exec(ctx, sql, streamID, expected, e.ID.String(), e.Type, e.Subject, e.Area, encoded[0])
 	} else {
 		ids, types, subjects, areas := make([]string, len(evs)), make([]string, len(evs)), make([]string, len(evs)), make([]string, len(evs))
 		for i := range evs {
 			ids[i], types[i], subjects[i], areas[i] = evs[i].ID.String(), evs[i].Type, evs[i].Subject, evs[i].Area
 		}
-		tag, err = q.Exec(ctx, s.appendManySQL, streamID, expected, ids, types, subjects, areas, encoded)
+		sql := s.appendNextManySQL
+		if expected == 0 {
+			sql = s.appendNewManySQL
+		}
+		tag, err = q.Exec(ctx, sql, streamID, expected, ids, types, subjects, areas, encoded)
 	}
 	if err != nil {
 		if constraint, ok := pgkit.IsUniqueViolation(err); ok {
