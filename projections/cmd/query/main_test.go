@@ -1,7 +1,13 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,5 +131,90 @@ func TestTimelineServedWithFreshnessPaginationAndRetractions(t *testing.T) {
 	}
 	if r := q.Do("GET", "/v1/patients/9990000018/timeline", nil, nil); r.Status != 400 {
 		t.Errorf("an NHS number instead of a reference = %d", r.Status)
+	}
+}
+
+// sse reads a live feed until it has n events or the deadline passes, then
+// disconnects; it returns each event's id and entry.
+func sse(t *testing.T, base, patient, lastID string, n int) (ids []string, entries []map[string]any) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/v1/patients/"+patient+"/timeline/stream", nil)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("stream = %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	sc := bufio.NewScanner(resp.Body)
+	var id string
+	for len(ids) < n && sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "id: "):
+			id = strings.TrimPrefix(line, "id: ")
+		case strings.HasPrefix(line, "data: "):
+			var e map[string]any
+			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &e); err != nil {
+				t.Fatal(err)
+			}
+			ids, entries = append(ids, id), append(entries, e)
+		}
+	}
+	if len(ids) < n {
+		t.Fatalf("feed gave %d of %d events", len(ids), n)
+	}
+	return ids, entries
+}
+
+func TestLiveFeedResumesWithoutMissingOrRepeating(t *testing.T) {
+	infra := servicetest.NewInfra(t)
+	servicetest.StartIn(t, infra, "projector", projections.ProjectorOptions(nil))
+	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions())
+	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	stay := "stay-01a20900-0000-7000-9000-000000000001"
+	publish(t, q.JS, stay, 1, t0, dc.PatientAdmitted{StayID: "01a20900-0000-7000-9000-000000000001", Patient: patient, HospitalSite: "RTE01",
+		Ward: "Ward 7", AdmittedAt: t0, Method: dc.AdmissionEmergency, Practice: "L84001", PCN: "U84001"})
+	publish(t, q.JS, stay, 2, t0.Add(time.Hour), dc.PatientDischarged{DischargedAt: t0.Add(time.Hour), Method: dc.DischargeOwnTransport,
+		Destination: dc.DestinationUsualResidence, Pathway: dc.PathwayP1, HospitalSite: "RTE01", Ward: "Ward 7", Practice: "L84001",
+		SummaryDueBy: t0.Add(25 * time.Hour), FollowUpDueBy: t0.Add(25 * time.Hour)})
+
+	first, entries := sse(t, q.URL, patient, "", 2)
+	if entries[1]["status"] != "recorded" {
+		t.Fatalf("discharge first sent as %v", entries[1]["status"])
+	}
+	// Disconnected: the discharge is cancelled and a visit requested meanwhile.
+	publish(t, q.JS, stay, 3, t0.Add(2*time.Hour), dc.DischargeCancelled{Reason: dc.CancelEnteredInError, CancelledAt: t0.Add(2 * time.Hour), DischargedAt: t0.Add(time.Hour)})
+	publish(t, q.JS, "visit-01a20900-0000-7000-9000-000000000002", 1, t0.Add(3*time.Hour), hv.VisitRequested{Patient: patient, Practice: "L84001",
+		PCN: "U84001", Reason: "dizzy", Source: hv.SourcePhone, Caller: hv.CallerRelative, RequestedAt: t0.Add(3 * time.Hour)})
+
+	// Resumed: the retraction of the discharge, the cancellation and the
+	// request — each once, none of what was already sent unchanged.
+	ids, later := sse(t, q.URL, patient, first[1], 3)
+	prev, _ := strconv.ParseInt(first[1], 10, 64)
+	for i, e := range later {
+		id, err := strconv.ParseInt(ids[i], 10, 64)
+		if err != nil || id <= prev {
+			t.Fatalf("event id %s is not after %d: repeated or out of order", ids[i], prev)
+		}
+		prev = id
+		if e["eventId"] == entries[0]["eventId"] {
+			t.Fatalf("the unchanged admission was sent again")
+		}
+	}
+	retracted := false
+	for _, e := range later {
+		if e["eventId"] == entries[1]["eventId"] && e["status"] == "retracted" {
+			retracted = true
+		}
+	}
+	if !retracted {
+		t.Fatalf("the discharge's retraction never came down the feed: %v", later)
 	}
 }

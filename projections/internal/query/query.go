@@ -39,6 +39,7 @@ func New(pool *pgxpool.Pool, schema string, logger *slog.Logger) *API {
 // Register puts the routes on r.
 func (a *API) Register(r *httpkit.Router) {
 	r.HandleFunc("GET /v1/patients/{patient}/timeline", a.timeline)
+	r.HandleFunc("GET /v1/patients/{patient}/timeline/stream", a.stream)
 }
 
 // Entry is one timeline entry as served.

@@ -45,7 +45,8 @@ func New(schema string) (*Store, error) {
 			ON CONFLICT (patient, event_id) DO NOTHING`,
 		// The first mark an entry gets stands: replaying marks changes
 		// nothing, and the reason shown is the original one.
-		markSQL: `UPDATE ` + schema + `.timeline SET status = $4, status_reason = $5, status_by_event = $6, status_at = $7
+		markSQL: `UPDATE ` + schema + `.timeline SET status = $4, status_reason = $5, status_by_event = $6, status_at = $7,
+			change_seq = nextval('` + schema + `.timeline_change_seq')
 			WHERE patient = $1 AND stream_id = $2 AND event_type = ANY($3) AND status = 'recorded'
 			  AND ($8 = '' OR entry_key = $8) AND stream_version < $9`,
 		positionSQL: `INSERT INTO ` + schema + `.positions (consumer, stream_seq, event_time, applied_at) VALUES ($1, $2, $3, now())
