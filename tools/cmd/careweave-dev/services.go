@@ -18,7 +18,9 @@ import (
 
 // servicePatterns returns where the main packages of services and
 // projections live, relative to the repository root.
-func servicePatterns() []string { return []string{"services/*/cmd/*", "projections/*/cmd/*"} }
+func servicePatterns() []string {
+	return []string{"services/*/cmd/*", "projections/cmd/*", "projections/*/cmd/*"}
+}
 
 // service is a command found under one of servicePatterns.
 type service struct {
