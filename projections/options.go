@@ -37,7 +37,11 @@ func QueryOptions() service.Options {
 		Migrations: store.Migrations(),
 		OpenAPI:    QueryOpenAPI,
 		Routes: func(r *httpkit.Router, d service.Deps) error {
-			query.New(d.Pool, d.Schema, d.Logger).Register(r)
+			a, err := query.New(d.Pool, d.Schema, d.Logger)
+			if err != nil {
+				return err
+			}
+			a.Register(r)
 			return nil
 		},
 	}

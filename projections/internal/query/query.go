@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/careweave/careweave/events"
+	hv "github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/projections/internal/worker"
 )
@@ -29,17 +30,23 @@ type API struct {
 	pool   *pgxpool.Pool
 	schema string
 	logger *slog.Logger
+	london *time.Location // visit windows are shown to staff in Europe/London
 }
 
 // New returns the API.
-func New(pool *pgxpool.Pool, schema string, logger *slog.Logger) *API {
-	return &API{pool: pool, schema: schema, logger: logger}
+func New(pool *pgxpool.Pool, schema string, logger *slog.Logger) (*API, error) {
+	london, err := hv.London()
+	if err != nil {
+		return nil, err
+	}
+	return &API{pool: pool, schema: schema, logger: logger, london: london}, nil
 }
 
 // Register puts the routes on r.
 func (a *API) Register(r *httpkit.Router) {
 	r.HandleFunc("GET /v1/patients/{patient}/timeline", a.timeline)
 	r.HandleFunc("GET /v1/patients/{patient}/timeline/stream", a.stream)
+	r.HandleFunc("GET /v1/clinicians/{clinician}/visits", a.board)
 }
 
 // Entry is one timeline entry as served.

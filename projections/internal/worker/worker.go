@@ -96,7 +96,12 @@ func apply(name string, reg *events.Registry, projector *timeline.Projector, led
 		}
 		seq := consumer.StreamSeq(ctx)
 		return ledger.ApplyOnce(ctx, Ledger, env,
-			func(ctx context.Context, tx pgx.Tx) error { return st.Apply(ctx, tx, env, seq, eff) },
+			func(ctx context.Context, tx pgx.Tx) error {
+				if err := st.Apply(ctx, tx, env, seq, eff); err != nil {
+					return err
+				}
+				return st.ApplyBoard(ctx, tx, env, data)
+			},
 			func(ctx context.Context, tx pgx.Tx) error { return st.SavePosition(ctx, tx, name, seq, env.Time) })
 	}
 }

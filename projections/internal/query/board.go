@@ -1,0 +1,97 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	hv "github.com/careweave/careweave/events/homevisits"
+	"github.com/careweave/careweave/kit/httpkit"
+)
+
+// Assignment is one open visit on a clinician's board.
+type Assignment struct {
+	Visit        string    `json:"visit"`
+	Patient      string    `json:"patient"`
+	Area         string    `json:"area"`
+	Role         string    `json:"role"`
+	Urgency      string    `json:"urgency"`
+	NotBefore    time.Time `json:"notBefore"`
+	VisitBy      time.Time `json:"visitBy"`
+	WindowLondon string    `json:"windowLondon"`
+	Status       string    `json:"status"`
+	UpdatedAt    time.Time `json:"updatedAt"`
+	Path         string    `json:"path"`
+}
+
+// BoardFreshness says how far the board has got: it draws on every
+// partition, so it reports the least advanced one.
+type BoardFreshness struct {
+	Partitions      int        `json:"partitions"`
+	MinStreamSeq    int64      `json:"minStreamSeq"`
+	LastEventTime   *time.Time `json:"lastEventTime,omitempty"`
+	OldestAppliedAt *time.Time `json:"oldestAppliedAt,omitempty"`
+}
+
+// Board is a clinician's open visits, soonest deadline first.
+type Board struct {
+	Clinician string         `json:"clinician"`
+	Visits    []Assignment   `json:"visits"`
+	Freshness BoardFreshness `json:"freshness"`
+}
+
+// board serves a clinician's open visits: assigned, accepted, en route or
+// on site (declined and closed ones are off it).
+func (a *API) board(w http.ResponseWriter, r *http.Request) {
+	clinician := r.PathValue("clinician")
+	if !isToken(clinician) {
+		httpkit.WriteError(w, r, a.logger, httpkit.Invalid("clinician", "must be a directory id such as para-jess-patel"))
+		return
+	}
+	b, err := a.readBoard(r.Context(), clinician)
+	if err != nil {
+		httpkit.WriteError(w, r, a.logger, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	httpkit.WriteJSON(w, http.StatusOK, b)
+}
+
+func (a *API) readBoard(ctx context.Context, clinician string) (Board, error) {
+	b := Board{Clinician: clinician, Visits: []Assignment{}}
+	err := a.pool.QueryRow(ctx, `SELECT count(*), coalesce(min(stream_seq), 0), max(event_time), min(applied_at) FROM `+a.schema+`.positions`).
+		Scan(&b.Freshness.Partitions, &b.Freshness.MinStreamSeq, &b.Freshness.LastEventTime, &b.Freshness.OldestAppliedAt)
+	if err != nil {
+		return b, fmt.Errorf("read freshness: %w", err)
+	}
+	rows, err := a.pool.Query(ctx, `SELECT visit, patient, area, role, urgency, not_before, visit_by, status, updated_at
+		FROM `+a.schema+`.assignment_board WHERE clinician = $1 AND closed_at IS NULL AND status <> 'declined'
+		ORDER BY visit_by, visit`, clinician)
+	if err != nil {
+		return b, fmt.Errorf("read board: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v Assignment
+		if err := rows.Scan(&v.Visit, &v.Patient, &v.Area, &v.Role, &v.Urgency, &v.NotBefore, &v.VisitBy, &v.Status, &v.UpdatedAt); err != nil {
+			return b, fmt.Errorf("read board: %w", err)
+		}
+		v.WindowLondon = hv.Window{NotBefore: v.NotBefore, VisitBy: v.VisitBy}.Format(a.london)
+		v.Path = "/v1/visits/" + v.Visit
+		b.Visits = append(b.Visits, v)
+	}
+	return b, rows.Err()
+}
+
+func isToken(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
