@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -265,5 +266,49 @@ func TestAssignmentBoardShowsEachClinicianTheirOpenVisits(t *testing.T) {
 	}, "reassignment not reflected")
 	if r := q.Do("GET", "/v1/clinicians/Jess%20Patel/visits", nil, nil); r.Status != 400 {
 		t.Fatalf("a bad clinician id = %d", r.Status)
+	}
+}
+
+func TestDischargeWorklistFlagsOverdueAndShowsRetractions(t *testing.T) {
+	infra := servicetest.NewInfra(t)
+	servicetest.StartIn(t, infra, "projector", projections.ProjectorOptions(nil))
+	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions())
+	past := time.Now().UTC().Add(-48 * time.Hour).Truncate(time.Second)
+	future := time.Now().UTC().Add(24 * time.Hour).Truncate(time.Second)
+	assign := func(stay string, due time.Time) {
+		publish(t, q.JS, stay, 1, past, dc.FollowUpAssigned{TeamID: "team-severn-ict", AssignedAt: past, DueBy: due, DischargedAt: past,
+			Pathway: dc.PathwayP1, Needs: []dc.FollowUpNeed{"reablement"}, Destination: dc.DestinationUsualResidence, Practice: "L84001"})
+	}
+	overdue, open, cancelled := "stay-01a20900-0000-7000-9000-0000000000b1", "stay-01a20900-0000-7000-9000-0000000000b2", "stay-01a20900-0000-7000-9000-0000000000b3"
+	assign(overdue, past.Add(24*time.Hour))
+	assign(open, future)
+	assign(cancelled, future)
+	publish(t, q.JS, cancelled, 2, past, dc.DischargeCancelled{Reason: dc.CancelEnteredInError, CancelledAt: past, DischargedAt: past})
+
+	var l struct {
+		Discharges []struct {
+			Stay, Status string
+			Overdue      bool
+		}
+		Freshness struct{ Partitions int }
+	}
+	testkit.Eventually(t, 30*time.Second, func() bool {
+		q.Do("GET", "/v1/teams/team-severn-ict/discharges", nil, nil).JSON(t, &l)
+		return len(l.Discharges) == 3 && l.Discharges[2].Status == "retracted"
+	}, "worklist: %+v", l)
+	got := map[string]string{}
+	for _, d := range l.Discharges {
+		got["stay-"+d.Stay] = fmt.Sprintf("%s/%v", d.Status, d.Overdue)
+	}
+	want := map[string]string{overdue: "assigned/true", open: "assigned/false", cancelled: "retracted/false"}
+	for stay, w := range want {
+		if got[stay] != w {
+			t.Fatalf("%s: %q, want %q (all: %v)", stay, got[stay], w, got)
+		}
+	}
+	var other struct{ Discharges []any }
+	q.Do("GET", "/v1/teams/team-forest-ict/discharges", nil, nil).JSON(t, &other)
+	if len(other.Discharges) != 0 {
+		t.Fatalf("another team sees %d discharges", len(other.Discharges))
 	}
 }

@@ -25,9 +25,9 @@ type Assignment struct {
 	Path         string    `json:"path"`
 }
 
-// BoardFreshness says how far the board has got: it draws on every
-// partition, so it reports the least advanced one.
-type BoardFreshness struct {
+// ViewFreshness says how far a view that draws on every partition has
+// got: it reports the least advanced partition.
+type ViewFreshness struct {
 	Partitions      int        `json:"partitions"`
 	MinStreamSeq    int64      `json:"minStreamSeq"`
 	LastEventTime   *time.Time `json:"lastEventTime,omitempty"`
@@ -36,9 +36,9 @@ type BoardFreshness struct {
 
 // Board is a clinician's open visits, soonest deadline first.
 type Board struct {
-	Clinician string         `json:"clinician"`
-	Visits    []Assignment   `json:"visits"`
-	Freshness BoardFreshness `json:"freshness"`
+	Clinician string        `json:"clinician"`
+	Visits    []Assignment  `json:"visits"`
+	Freshness ViewFreshness `json:"freshness"`
 }
 
 // board serves a clinician's open visits: assigned, accepted, en route or
@@ -60,10 +60,9 @@ func (a *API) board(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) readBoard(ctx context.Context, clinician string) (Board, error) {
 	b := Board{Clinician: clinician, Visits: []Assignment{}}
-	err := a.pool.QueryRow(ctx, `SELECT count(*), coalesce(min(stream_seq), 0), max(event_time), min(applied_at) FROM `+a.schema+`.positions`).
-		Scan(&b.Freshness.Partitions, &b.Freshness.MinStreamSeq, &b.Freshness.LastEventTime, &b.Freshness.OldestAppliedAt)
-	if err != nil {
-		return b, fmt.Errorf("read freshness: %w", err)
+	var err error
+	if b.Freshness, err = a.viewFreshness(ctx); err != nil {
+		return b, err
 	}
 	rows, err := a.pool.Query(ctx, `SELECT visit, patient, area, role, urgency, not_before, visit_by, status, updated_at
 		FROM `+a.schema+`.assignment_board WHERE clinician = $1 AND closed_at IS NULL AND status <> 'declined'
@@ -94,4 +93,14 @@ func isToken(s string) bool {
 		}
 	}
 	return true
+}
+
+func (a *API) viewFreshness(ctx context.Context) (ViewFreshness, error) {
+	var f ViewFreshness
+	err := a.pool.QueryRow(ctx, `SELECT count(*), coalesce(min(stream_seq), 0), max(event_time), min(applied_at) FROM `+a.schema+`.positions`).
+		Scan(&f.Partitions, &f.MinStreamSeq, &f.LastEventTime, &f.OldestAppliedAt)
+	if err != nil {
+		return f, fmt.Errorf("read freshness: %w", err)
+	}
+	return f, nil
 }

@@ -32,6 +32,7 @@ func Migrations() []pgkit.Migrations {
 type Store struct {
 	insertSQL, markSQL, positionSQL string
 	board                           boardSQL
+	worklist                        worklistSQL
 }
 
 // New returns the store of schema.
@@ -40,7 +41,8 @@ func New(schema string) (*Store, error) {
 		return nil, err
 	}
 	return &Store{
-		board: newBoardSQL(schema),
+		board:    newBoardSQL(schema),
+		worklist: newWorklistSQL(schema),
 		insertSQL: `INSERT INTO ` + schema + `.timeline (patient, event_id, occurred_at, recorded_at, stream_seq, service, event_type, category, summary,
 			actor_id, actor_role, actor_org, source_service, source_aggregate, source_id, source_path, stream_id, stream_version, entry_key)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
