@@ -129,6 +129,33 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 	if !slices.Equal(order, want) {
 		t.Fatalf("timeline order:\n  %v\nwant\n  %v", order, want)
 	}
+	// The operational views agree: the community team has the follow-up,
+	// the completed visit is off the paramedic's board, the round shows
+	// the resident reviewed.
+	var worklist struct {
+		Discharges []struct{ Stay, Patient, Status string }
+	}
+	query.Do("GET", "/v1/teams/team-severn-ict/discharges", nil, nil).JSON(t, &worklist)
+	if len(worklist.Discharges) != 1 || worklist.Discharges[0].Stay != stay || worklist.Discharges[0].Status != "assigned" {
+		t.Errorf("team worklist: %+v", worklist.Discharges)
+	}
+	var board struct{ Visits []any }
+	query.Do("GET", "/v1/clinicians/para-jess-patel/visits", nil, nil).JSON(t, &board)
+	if len(board.Visits) != 0 {
+		t.Errorf("a completed visit is still on the board: %+v", board.Visits)
+	}
+	var rounds struct {
+		Rounds []struct {
+			Round, Status string
+			Residents     []struct{ Patient, Status string }
+		}
+	}
+	query.Do("GET", "/v1/care-homes/home-willow-court/rounds", nil, nil).JSON(t, &rounds)
+	if len(rounds.Rounds) != 1 || rounds.Rounds[0].Round != round || rounds.Rounds[0].Status != "held" ||
+		len(rounds.Rounds[0].Residents) != 1 || rounds.Rounds[0].Residents[0].Status != "reviewed" || rounds.Rounds[0].Residents[0].Patient != p {
+		t.Errorf("round board: %+v", rounds.Rounds)
+	}
+
 	services := map[string]bool{}
 	for _, e := range got {
 		services[e.Service] = true

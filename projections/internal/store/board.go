@@ -78,7 +78,7 @@ func (s *Store) ApplyBoard(ctx context.Context, tx pgx.Tx, env events.Envelope, 
 
 func (s *Store) exec(ctx context.Context, tx pgx.Tx, sql string, args ...any) error {
 	if _, err := tx.Exec(ctx, sql, args...); err != nil {
-		return fmt.Errorf("update assignment board: %w", err)
+		return fmt.Errorf("update operational view: %w", err)
 	}
 	return nil
 }

@@ -30,6 +30,7 @@ func Migrations() []pgkit.Migrations {
 
 // Store writes one schema's read models.
 type Store struct {
+	schema                          string
 	insertSQL, markSQL, positionSQL string
 	board                           boardSQL
 	worklist                        worklistSQL
@@ -41,6 +42,7 @@ func New(schema string) (*Store, error) {
 		return nil, err
 	}
 	return &Store{
+		schema:   schema,
 		board:    newBoardSQL(schema),
 		worklist: newWorklistSQL(schema),
 		insertSQL: `INSERT INTO ` + schema + `.timeline (patient, event_id, occurred_at, recorded_at, stream_seq, service, event_type, category, summary,
@@ -57,6 +59,16 @@ func New(schema string) (*Store, error) {
 			ON CONFLICT (consumer) DO UPDATE SET stream_seq = greatest(positions.stream_seq, excluded.stream_seq),
 			event_time = excluded.event_time, applied_at = excluded.applied_at`,
 	}, nil
+}
+
+// ApplyViews applies an event to every operational view.
+func (s *Store) ApplyViews(ctx context.Context, tx pgx.Tx, env events.Envelope, data events.Data) error {
+	for _, apply := range []func(context.Context, pgx.Tx, events.Envelope, events.Data) error{s.ApplyBoard, s.ApplyWorklist, s.ApplyRounds} {
+		if err := apply(ctx, tx, env, data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Apply writes one event's effect on the timelines.

@@ -100,10 +100,7 @@ func apply(name string, reg *events.Registry, projector *timeline.Projector, led
 				if err := st.Apply(ctx, tx, env, seq, eff); err != nil {
 					return err
 				}
-				if err := st.ApplyBoard(ctx, tx, env, data); err != nil {
-					return err
-				}
-				return st.ApplyWorklist(ctx, tx, env, data)
+				return st.ApplyViews(ctx, tx, env, data)
 			},
 			func(ctx context.Context, tx pgx.Tx) error { return st.SavePosition(ctx, tx, name, seq, env.Time) })
 	}
