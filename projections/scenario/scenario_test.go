@@ -156,6 +156,21 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 		t.Errorf("round board: %+v", rounds.Rounds)
 	}
 
+	// The summary: the stay (its community follow-up due) and the care-home
+	// residency (assessment and care plan due) are open; the completed
+	// visit, the decided review and the reviewed nomination are not.
+	var summary struct {
+		Open []struct{ Kind, State string }
+	}
+	query.Do("GET", "/v1/patients/"+p+"/summary", nil, nil).JSON(t, &summary)
+	kinds := map[string]string{}
+	for _, it := range summary.Open {
+		kinds[it.Kind] = it.State
+	}
+	if len(summary.Open) != 2 || kinds["hospital-stay"] != "community follow-up due" || kinds["care-home-residency"] == "" {
+		t.Errorf("summary: %+v", summary.Open)
+	}
+
 	services := map[string]bool{}
 	for _, e := range got {
 		services[e.Service] = true

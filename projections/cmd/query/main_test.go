@@ -18,6 +18,7 @@ import (
 	"github.com/careweave/careweave/events"
 	dc "github.com/careweave/careweave/events/discharge"
 	hv "github.com/careweave/careweave/events/homevisits"
+	mr "github.com/careweave/careweave/events/medreviews"
 	"github.com/careweave/careweave/kit/servicetest"
 	"github.com/careweave/careweave/kit/testkit"
 	"github.com/careweave/careweave/projections"
@@ -311,4 +312,38 @@ func TestDischargeWorklistFlagsOverdueAndShowsRetractions(t *testing.T) {
 	if len(other.Discharges) != 0 {
 		t.Fatalf("another team sees %d discharges", len(other.Discharges))
 	}
+}
+
+func TestSummaryKeepsAReviewOpenUntilThePrescriberDecides(t *testing.T) {
+	infra := servicetest.NewInfra(t)
+	servicetest.StartIn(t, infra, "projector", projections.ProjectorOptions(nil))
+	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions())
+	t0 := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	review := "review-01a20900-0000-7000-9000-0000000000c1"
+	med := mr.Medicine{Name: "Amlodipine 10mg tablets"}
+	publish(t, q.JS, review, 1, t0, mr.CandidateIdentified{Patient: patient, Practice: "L84001", PCN: "U84001", Criteria: []mr.Cohort{mr.CohortPolypharmacy},
+		IdentifiedBy: "pharm-ravi-shah", IdentifiedByRole: "clinical-pharmacist", IdentifiedAt: t0})
+	publish(t, q.JS, review, 2, t0, mr.ReviewCompleted{Mode: mr.ModeTelephone, ClinicianID: "pharm-ravi-shah", ClinicianRole: mr.RoleClinicalPharmacist,
+		CompletedAt: t0, Summary: "Reviewed", SnomedCode: "1239511000000100", FollowUpBy: t0.Add(90 * 24 * time.Hour)})
+	publish(t, q.JS, review, 3, t0, mr.RecommendationRecorded{RecommendationID: "rec-1", Medicine: med, Action: mr.ActionStop, Reason: "No indication",
+		RecommendedBy: "pharm-ravi-shah", RecommendedByRole: mr.RoleClinicalPharmacist, RecordedAt: t0, DecisionDueBy: t0.Add(14 * 24 * time.Hour)})
+
+	type summary struct {
+		Open []struct {
+			Kind    string
+			Pending int `json:"pendingDecisions"`
+		}
+	}
+	var s summary
+	testkit.Eventually(t, 30*time.Second, func() bool {
+		q.Do("GET", "/v1/patients/"+patient+"/summary", nil, nil).JSON(t, &s)
+		return len(s.Open) == 1 && s.Open[0].Kind == "medication-review" && s.Open[0].Pending == 1
+	}, "a completed review with an undecided recommendation is not open: %+v", s)
+
+	publish(t, q.JS, review, 4, t0, mr.RecommendationAccepted{RecommendationID: "rec-1", Medicine: med, Action: mr.ActionStop,
+		PrescriberID: "gp-amara-okafor", PrescriberRole: mr.RoleGP, EnactedAt: t0})
+	testkit.Eventually(t, 30*time.Second, func() bool {
+		q.Do("GET", "/v1/patients/"+patient+"/summary", nil, nil).JSON(t, &s)
+		return len(s.Open) == 0
+	}, "the decided review is still open: %+v", s)
 }

@@ -49,6 +49,7 @@ func (a *API) Register(r *httpkit.Router) {
 	r.HandleFunc("GET /v1/clinicians/{clinician}/visits", a.board)
 	r.HandleFunc("GET /v1/teams/{team}/discharges", a.worklist)
 	r.HandleFunc("GET /v1/care-homes/{careHome}/rounds", a.rounds)
+	r.HandleFunc("GET /v1/patients/{patient}/summary", a.summary)
 }
 
 // Entry is one timeline entry as served.

@@ -63,7 +63,7 @@ func New(schema string) (*Store, error) {
 
 // ApplyViews applies an event to every operational view.
 func (s *Store) ApplyViews(ctx context.Context, tx pgx.Tx, env events.Envelope, data events.Data) error {
-	for _, apply := range []func(context.Context, pgx.Tx, events.Envelope, events.Data) error{s.ApplyBoard, s.ApplyWorklist, s.ApplyRounds} {
+	for _, apply := range []func(context.Context, pgx.Tx, events.Envelope, events.Data) error{s.ApplyBoard, s.ApplyWorklist, s.ApplyRounds, s.ApplySummary} {
 		if err := apply(ctx, tx, env, data); err != nil {
 			return err
 		}
