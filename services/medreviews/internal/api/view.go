@@ -32,8 +32,8 @@ type reviewView struct {
 	Appointment        *appointmentView `json:"appointment,omitempty"`
 	MissedAppointments int              `json:"missedAppointments"`
 	Completion         *completionView  `json:"completion,omitempty"`
-	Decline            *declineView     `json:"decline,omitempty"`
-	Closure            *closureView     `json:"closure,omitempty"`
+	Decline            *domain.Refusal  `json:"decline,omitempty"`
+	Closure            *domain.Closure  `json:"closure,omitempty"`
 
 	Recommendations  []recommendationView `json:"recommendations"`
 	AwaitingDecision int                  `json:"awaitingDecision"`
@@ -66,18 +66,6 @@ type completionView struct {
 	SnomedCode       string                   `json:"snomedCode"`
 	FollowUpBy       time.Time                `json:"followUpBy"`
 	FollowUpByLocal  string                   `json:"followUpByLocal"`
-}
-
-type declineView struct {
-	Reason      string    `json:"reason"`
-	DeclinedAt  time.Time `json:"declinedAt"`
-	CodeCluster string    `json:"codeCluster"`
-}
-
-type closureView struct {
-	Reason   medreviews.CloseReason `json:"reason"`
-	Note     string                 `json:"note,omitempty"`
-	ClosedAt time.Time              `json:"closedAt"`
 }
 
 type recommendationView struct {
@@ -142,10 +130,10 @@ func (a *API) view(l aggregate.Loaded[domain.ReviewState]) reviewView {
 			FollowUpBy: c.FollowUpBy.UTC(), FollowUpByLocal: a.local(c.FollowUpBy)}
 	}
 	if d := s.Decline; d != nil {
-		v.Decline = &declineView{Reason: d.Reason, DeclinedAt: d.DeclinedAt.UTC(), CodeCluster: d.CodeCluster}
+		v.Decline = &domain.Refusal{Reason: d.Reason, DeclinedAt: d.DeclinedAt.UTC(), CodeCluster: d.CodeCluster}
 	}
 	if c := s.Closure; c != nil {
-		v.Closure = &closureView{Reason: c.Reason, Note: c.Note, ClosedAt: c.ClosedAt.UTC()}
+		v.Closure = &domain.Closure{Reason: c.Reason, Note: c.Note, ClosedAt: c.ClosedAt.UTC()}
 	}
 	for _, r := range s.Recommendations {
 		rv := recommendationView{
