@@ -10,8 +10,9 @@ import (
 	"github.com/careweave/careweave/projections/internal/worker"
 )
 
-// Schema is where the read models live; the projector writes it and the
-// query API reads it.
+// Schema is the control schema of the read models: it points at the live
+// generation (schema projections_g<N>), which the projector writes and the
+// query API reads, and which a rebuild replaces.
 const Schema = "projections"
 
 // ProjectorOptions wires the timeline worker into the shared runtime as a
@@ -20,7 +21,8 @@ const Schema = "projections"
 func ProjectorOptions(partitions []int) service.Options {
 	return service.Options{
 		ReadSide:   true,
-		Migrations: store.Migrations(),
+		Migrations: store.ControlMigrations(),
+		Prepare:    prepare,
 		OpenAPI:    ProjectorOpenAPI,
 		Routes:     func(*httpkit.Router, service.Deps) error { return nil },
 		Background: func(ctx context.Context, d service.Deps) error {
@@ -29,13 +31,14 @@ func ProjectorOptions(partitions []int) service.Options {
 	}
 }
 
-// QueryOptions wires the query API. It applies the same migrations as the
-// projector, so either may start first.
+// QueryOptions wires the query API. It prepares the read models as the
+// projector does, so either may start first.
 func QueryOptions() service.Options {
 	return service.Options{
 		ReadSide:   true,
-		Migrations: store.Migrations(),
+		Migrations: store.ControlMigrations(),
 		OpenAPI:    QueryOpenAPI,
+		Prepare:    prepare,
 		Routes: func(r *httpkit.Router, d service.Deps) error {
 			a, err := query.New(d.Pool, d.Schema, d.Logger)
 			if err != nil {
@@ -45,4 +48,15 @@ func QueryOptions() service.Options {
 			return nil
 		},
 	}
+}
+
+// prepare makes sure the read models have a live generation with its tables
+// up to date.
+func prepare(ctx context.Context, d service.Deps) error {
+	gens, err := store.NewGenerations(d.Schema)
+	if err != nil {
+		return err
+	}
+	_, err = gens.Prepare(ctx, d.Pool)
+	return err
 }

@@ -26,6 +26,7 @@ func Migrations() pgkit.Migrations {
 // Ledger records which events each consumer has applied.
 type Ledger struct {
 	pool      *pgxpool.Pool
+	schema    string
 	insertSQL string
 }
 
@@ -36,6 +37,7 @@ func NewLedger(pool *pgxpool.Pool, schema string) (*Ledger, error) {
 	}
 	return &Ledger{
 		pool:      pool,
+		schema:    schema,
 		insertSQL: `INSERT INTO ` + schema + `.consumed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
 	}, nil
 }
@@ -46,18 +48,38 @@ func NewLedger(pool *pgxpool.Pool, schema string) (*Ledger, error) {
 // transaction either way (to move a position past a repeat).
 func (l *Ledger) ApplyOnce(ctx context.Context, consumer string, env events.Envelope, apply, always func(ctx context.Context, tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, l.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, l.insertSQL, consumer, env.ID.String())
-		if err != nil {
-			return fmt.Errorf("record event %s as consumed: %w", env.ID, err)
-		}
-		if tag.RowsAffected() > 0 { // not applied before
-			if err := apply(ctx, tx); err != nil {
-				return err
-			}
-		}
-		if always != nil {
-			return always(ctx, tx)
-		}
-		return nil
+		return l.ApplyOnceTx(ctx, tx, consumer, env, apply, always)
 	})
+}
+
+// ApplyOnceTx is ApplyOnce on a transaction the caller owns, for a consumer
+// that must do something first in the same transaction (take a lock, pick
+// the schema it writes).
+func (l *Ledger) ApplyOnceTx(ctx context.Context, tx pgx.Tx, consumer string, env events.Envelope, apply, always func(ctx context.Context, tx pgx.Tx) error) error {
+	tag, err := tx.Exec(ctx, l.insertSQL, consumer, env.ID.String())
+	if err != nil {
+		return fmt.Errorf("record event %s as consumed: %w", env.ID, err)
+	}
+	if tag.RowsAffected() > 0 { // not applied before
+		if err := apply(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if always != nil {
+		return always(ctx, tx)
+	}
+	return nil
+}
+
+// RecordApplied records many events as applied by consumer in one COPY: the
+// bulk path of a rebuild, which has already made sure each id is new.
+func (l *Ledger) RecordApplied(ctx context.Context, tx pgx.Tx, consumer string, ids []events.ID) error {
+	rows := make([][]any, len(ids))
+	for i, id := range ids {
+		rows[i] = []any{consumer, [16]byte(id)}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{l.schema, "consumed_events"}, []string{"consumer", "event_id"}, pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("record %d events as consumed: %w", len(ids), err)
+	}
+	return nil
 }

@@ -41,6 +41,10 @@ type Options struct {
 	// Migrations are the service's own (read models, idempotency keys),
 	// applied after the event store's in the same schema.
 	Migrations []pgkit.Migrations
+	// Prepare, if set, runs once after the migrations and before serving
+	// (setting up what migrations cannot, such as a read model's live
+	// generation); an error from it stops the start.
+	Prepare func(ctx context.Context, d Deps) error
 	// Routes registers the service's /v1 API.
 	Routes func(r *httpkit.Router, d Deps) error
 	// OpenAPI is the service's OpenAPI 3.1 document, served at /openapi.json.
@@ -125,6 +129,11 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 			return nil
 		},
 	}, 2*time.Second)
+	if opts.Prepare != nil {
+		if err := opts.Prepare(ctx, deps); err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+	}
 	if err := register(mux, opts, deps, health, relayStatus, reg); err != nil {
 		return err
 	}

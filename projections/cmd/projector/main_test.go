@@ -142,7 +142,7 @@ func (e env) count(t *testing.T, sql string) int {
 }
 
 func (e env) rows(t *testing.T) int {
-	return e.count(t, "SELECT count(*) FROM "+e.schema+".timeline")
+	return e.count(t, "SELECT count(*) FROM "+e.models()+".timeline")
 }
 
 // checkOrder fails unless every patient's entries were applied in event
@@ -153,7 +153,7 @@ func (e env) checkOrder(t *testing.T, patients, perPatient int) {
 		t.Fatalf("timeline holds %d entries, want %d", n, patients*perPatient)
 	}
 	bad := e.count(t, `SELECT count(*) FROM (SELECT stream_version, row_number() OVER (PARTITION BY patient ORDER BY row_id) AS rn
-		FROM `+e.schema+`.timeline) x WHERE stream_version <> rn`)
+		FROM `+e.models()+`.timeline) x WHERE stream_version <> rn`)
 	if bad != 0 {
 		t.Fatalf("%d entries were applied out of their patient's order", bad)
 	}
@@ -174,19 +174,19 @@ func TestKilledWorkerLosesAndDuplicatesNothingAndRedeliveryChangesNothing(t *tes
 	e.checkOrder(t, patients, perPatient)
 
 	// Every event again (as after a lost ack or a rewound consumer): nothing changes.
-	before := e.count(t, "SELECT count(*) FROM "+e.schema+".timeline WHERE status = 'superseded'")
+	before := e.count(t, "SELECT count(*) FROM "+e.models()+".timeline WHERE status = 'superseded'")
 	e.publish(t, patients, perPatient, "again-")
 	testkit.Eventually(t, 60*time.Second, func() bool {
-		return e.count(t, "SELECT coalesce(sum(stream_seq), 0) FROM "+e.schema+".positions") > 0 &&
-			e.count(t, "SELECT count(*) FROM "+e.schema+".positions WHERE stream_seq >= "+fmt.Sprint(total)) > 0
+		return e.count(t, "SELECT coalesce(sum(stream_seq), 0) FROM "+e.models()+".positions") > 0 &&
+			e.count(t, "SELECT count(*) FROM "+e.models()+".positions WHERE stream_seq >= "+fmt.Sprint(total)) > 0
 	}, "the redelivered events were not consumed")
 	testkit.Eventually(t, 60*time.Second, func() bool {
-		return e.count(t, "SELECT max(stream_seq) FROM "+e.schema+".positions") == 2*total
+		return e.count(t, "SELECT max(stream_seq) FROM "+e.models()+".positions") == 2*total
 	}, "redelivery not fully consumed")
 	if n := e.rows(t); n != total {
 		t.Fatalf("redelivery changed the timeline: %d entries, want %d", n, total)
 	}
-	if after := e.count(t, "SELECT count(*) FROM "+e.schema+".timeline WHERE status = 'superseded'"); after != before {
+	if after := e.count(t, "SELECT count(*) FROM "+e.models()+".timeline WHERE status = 'superseded'"); after != before {
 		t.Fatalf("redelivery changed statuses: %d superseded, was %d", after, before)
 	}
 	e.checkOrder(t, patients, perPatient)
@@ -201,7 +201,11 @@ func TestTwoWorkersKeepEveryPatientsOrder(t *testing.T) {
 	testkit.Eventually(t, 5*time.Minute, func() bool { return e.rows(t) == total }, "timeline holds %d of %d entries", e.rows(t), total)
 	e.checkOrder(t, patients, perPatient)
 	// A re-triage supersedes the triage before it: only the last one stands.
-	if n := e.count(t, "SELECT count(*) FROM "+e.schema+".timeline WHERE event_type LIKE '%visit_triaged%' AND status = 'recorded'"); n != patients {
+	if n := e.count(t, "SELECT count(*) FROM "+e.models()+".timeline WHERE event_type LIKE '%visit_triaged%' AND status = 'recorded'"); n != patients {
 		t.Fatalf("%d triage entries still current, want one per patient (%d)", n, patients)
 	}
 }
+
+// models is the schema of the read models: the first generation, as no
+// test here rebuilds.
+func (e env) models() string { return e.schema + "_g1" }

@@ -28,6 +28,7 @@ type Assignment struct {
 // ViewFreshness says how far a view that draws on every partition has
 // got: it reports the least advanced partition.
 type ViewFreshness struct {
+	Generation      int        `json:"generation"`
 	Partitions      int        `json:"partitions"`
 	MinStreamSeq    int64      `json:"minStreamSeq"`
 	LastEventTime   *time.Time `json:"lastEventTime,omitempty"`
@@ -61,11 +62,12 @@ func (a *API) board(w http.ResponseWriter, r *http.Request) {
 func (a *API) readBoard(ctx context.Context, clinician string) (Board, error) {
 	b := Board{Clinician: clinician, Visits: []Assignment{}}
 	var err error
-	if b.Freshness, err = a.viewFreshness(ctx); err != nil {
+	var schema string
+	if b.Freshness, schema, err = a.viewFreshness(ctx); err != nil {
 		return b, err
 	}
 	rows, err := a.pool.Query(ctx, `SELECT visit, patient, area, role, urgency, not_before, visit_by, status, updated_at
-		FROM `+a.schema+`.assignment_board WHERE clinician = $1 AND closed_at IS NULL AND status <> 'declined'
+		FROM `+schema+`.assignment_board WHERE clinician = $1 AND closed_at IS NULL AND status <> 'declined'
 		ORDER BY visit_by, visit`, clinician)
 	if err != nil {
 		return b, fmt.Errorf("read board: %w", err)
@@ -95,12 +97,21 @@ func isToken(s string) bool {
 	return true
 }
 
-func (a *API) viewFreshness(ctx context.Context) (ViewFreshness, error) {
-	var f ViewFreshness
-	err := a.pool.QueryRow(ctx, `SELECT count(*), coalesce(min(stream_seq), 0), max(event_time), min(applied_at) FROM `+a.schema+`.positions`).
+// viewFreshness reads the live generation's freshness, and returns the
+// schema the rest of the request reads from, so what it reports and what it
+// shows come from the same copy.
+func (a *API) viewFreshness(ctx context.Context) (ViewFreshness, string, error) {
+	f := ViewFreshness{}
+	gen, err := a.gens.Live(ctx, a.pool)
+	if err != nil {
+		return f, "", err
+	}
+	f.Generation = gen
+	schema := a.gens.Schema(gen)
+	err = a.pool.QueryRow(ctx, `SELECT count(*), coalesce(min(stream_seq), 0), max(event_time), min(applied_at) FROM `+schema+`.positions`).
 		Scan(&f.Partitions, &f.MinStreamSeq, &f.LastEventTime, &f.OldestAppliedAt)
 	if err != nil {
-		return f, fmt.Errorf("read freshness: %w", err)
+		return f, "", fmt.Errorf("read freshness: %w", err)
 	}
-	return f, nil
+	return f, schema, nil
 }

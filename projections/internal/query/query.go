@@ -22,24 +22,30 @@ import (
 	"github.com/careweave/careweave/events"
 	hv "github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/projections/internal/store"
 	"github.com/careweave/careweave/projections/internal/worker"
 )
 
 // API serves the read models in one schema.
 type API struct {
 	pool   *pgxpool.Pool
-	schema string
+	gens   *store.Generations
 	logger *slog.Logger
 	london *time.Location // visit windows are shown to staff in Europe/London
 }
 
-// New returns the API.
-func New(pool *pgxpool.Pool, schema string, logger *slog.Logger) (*API, error) {
+// New returns the API over the read models under the control schema: each
+// request reads the generation live when it starts.
+func New(pool *pgxpool.Pool, control string, logger *slog.Logger) (*API, error) {
+	gens, err := store.NewGenerations(control)
+	if err != nil {
+		return nil, err
+	}
 	london, err := hv.London()
 	if err != nil {
 		return nil, err
 	}
-	return &API{pool: pool, schema: schema, logger: logger, london: london}, nil
+	return &API{pool: pool, gens: gens, logger: logger, london: london}, nil
 }
 
 // Register puts the routes on r.
@@ -87,6 +93,7 @@ type Source struct {
 // Freshness says how far the read model has got: every event up to
 // StreamSeq of the patient's partition is in it.
 type Freshness struct {
+	Generation    int        `json:"generation"`
 	Partition     int        `json:"partition"`
 	StreamSeq     int64      `json:"streamSeq"`
 	LastEventTime *time.Time `json:"lastEventTime,omitempty"`
@@ -194,7 +201,13 @@ func (a *API) page(ctx context.Context, patient string, f filters) (Page, error)
 	p := Page{Patient: patient, Entries: []Entry{}}
 	partition := events.Partition(patient)
 	p.Freshness.Partition = partition
-	err := a.pool.QueryRow(ctx, `SELECT stream_seq, event_time, applied_at FROM `+a.schema+`.positions WHERE consumer = $1`,
+	gen, err := a.gens.Live(ctx, a.pool)
+	if err != nil {
+		return p, err
+	}
+	p.Freshness.Generation = gen
+	schema := a.gens.Schema(gen)
+	err = a.pool.QueryRow(ctx, `SELECT stream_seq, event_time, applied_at FROM `+schema+`.positions WHERE consumer = $1`,
 		worker.ConsumerName(partition)).Scan(&p.Freshness.StreamSeq, &p.Freshness.LastEventTime, &p.Freshness.AppliedAt)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return p, fmt.Errorf("read freshness: %w", err)
@@ -202,7 +215,7 @@ func (a *API) page(ctx context.Context, patient string, f filters) (Page, error)
 
 	sql := `SELECT event_id::text, occurred_at, recorded_at, stream_seq, service, event_type, category, summary, actor_id, actor_role, actor_org,
 		source_service, source_aggregate, source_id, source_path, status, status_reason, coalesce(status_by_event::text, ''), status_at
-		FROM ` + a.schema + `.timeline WHERE patient = $1`
+		FROM ` + schema + `.timeline WHERE patient = $1`
 	args := []any{patient}
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
 	if f.after != nil {

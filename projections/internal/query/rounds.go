@@ -70,11 +70,12 @@ func (a *API) rounds(w http.ResponseWriter, r *http.Request) {
 func (a *API) readRounds(ctx context.Context, home string) (RoundBoard, error) {
 	b := RoundBoard{CareHome: home, Rounds: []Round{}}
 	var err error
-	if b.Freshness, err = a.viewFreshness(ctx); err != nil {
+	var schema string
+	if b.Freshness, schema, err = a.viewFreshness(ctx); err != nil {
 		return b, err
 	}
 	rows, err := a.pool.Query(ctx, `SELECT round, week, planned_start, clinical_lead, status, status_reason
-		FROM `+a.schema+`.care_home_rounds WHERE care_home = $1 ORDER BY planned_start DESC LIMIT 26`, home)
+		FROM `+schema+`.care_home_rounds WHERE care_home = $1 ORDER BY planned_start DESC LIMIT 26`, home)
 	if err != nil {
 		return b, fmt.Errorf("read rounds: %w", err)
 	}
@@ -97,7 +98,7 @@ func (a *API) readRounds(ctx context.Context, home string) (RoundBoard, error) {
 		return b, err
 	}
 	rows, err = a.pool.Query(ctx, `SELECT round, patient, nominated_by, reason, priority, status, outcome
-		FROM `+a.schema+`.round_residents WHERE round = ANY($1) ORDER BY round, patient`, ids)
+		FROM `+schema+`.round_residents WHERE round = ANY($1) ORDER BY round, patient`, ids)
 	if err != nil {
 		return b, fmt.Errorf("read round residents: %w", err)
 	}
@@ -113,7 +114,7 @@ func (a *API) readRounds(ctx context.Context, home string) (RoundBoard, error) {
 	}
 	rows.Close()
 	rows, err = a.pool.Query(ctx, `SELECT round, action_id, patient, description, owner, due_on::text, status, completed_at
-		FROM `+a.schema+`.round_actions WHERE round = ANY($1) ORDER BY round, due_on, action_id`, ids)
+		FROM `+schema+`.round_actions WHERE round = ANY($1) ORDER BY round, due_on, action_id`, ids)
 	if err != nil {
 		return b, fmt.Errorf("read round actions: %w", err)
 	}

@@ -3,9 +3,11 @@ package query
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/careweave/careweave/events"
@@ -18,23 +20,31 @@ const streamPoll = 250 * time.Millisecond
 // stream serves a patient's timeline as Server-Sent Events: every entry
 // added or re-marked (retracted, superseded, ...) after the client's
 // Last-Event-ID (or, on a first connection, the whole timeline), each with
-// its change number as the event id, so a reconnect resumes without
-// missing or repeating one. A comment line every 15 s keeps proxies from
-// closing an idle feed.
+// "<generation>.<change number>" as its event id, so a reconnect resumes
+// without missing or repeating one. Change numbers belong to a generation of
+// the read models: when a rebuild switches generations, the feed sends a
+// "reset" event and then the timeline again from its start, and a client
+// that resumes with an id from an earlier generation gets the same. A
+// comment line every 15 s keeps proxies from closing an idle feed.
 func (a *API) stream(w http.ResponseWriter, r *http.Request) {
 	patient := r.PathValue("patient")
 	if _, err := events.ParseID(patient); err != nil {
 		httpkit.WriteError(w, r, a.logger, httpkit.Invalid("patient", "must be a patient reference"))
 		return
 	}
-	var last int64
+	var at feedPosition
 	if v := r.Header.Get("Last-Event-ID"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
+		var err error
+		if at, err = parseFeedPosition(v); err != nil {
 			httpkit.WriteError(w, r, a.logger, httpkit.Invalid("Last-Event-ID", "must be an id this feed sent"))
 			return
 		}
-		last = n
+	}
+	ctx := r.Context()
+	live, err := a.gens.Live(ctx, a.pool)
+	if err != nil {
+		httpkit.WriteError(w, r, a.logger, err)
+		return
 	}
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -43,13 +53,20 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	_ = rc.Flush()
 
-	ctx := r.Context()
 	poll := time.NewTicker(streamPoll)
 	defer poll.Stop()
 	keepAlive := time.NewTicker(15 * time.Second)
 	defer keepAlive.Stop()
 	for {
-		changes, err := a.changes(ctx, patient, last)
+		if at.generation != 0 && at.generation != live {
+			b, _ := json.Marshal(reset{Generation: live, Reason: "the timeline was rebuilt: what follows is the whole timeline again"})
+			if _, err := fmt.Fprintf(w, "event: reset\ndata: %s\n\n", b); err != nil {
+				return
+			}
+			at = feedPosition{}
+		}
+		at.generation = live
+		changes, err := a.changes(ctx, a.gens.Schema(live), patient, at.change)
 		if err != nil {
 			if ctx.Err() == nil {
 				a.logger.Warn("live feed stopped", "err", err)
@@ -58,15 +75,13 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, c := range changes {
 			b, _ := json.Marshal(c.Entry)
-			if _, err := fmt.Fprintf(w, "id: %d\nevent: entry\ndata: %s\n\n", c.seq, b); err != nil {
+			if _, err := fmt.Fprintf(w, "id: %d.%d\nevent: entry\ndata: %s\n\n", live, c.seq, b); err != nil {
 				return
 			}
-			last = c.seq
+			at.change = c.seq
 		}
-		if len(changes) > 0 {
-			if err := rc.Flush(); err != nil {
-				return
-			}
+		if err := rc.Flush(); err != nil {
+			return
 		}
 		select {
 		case <-ctx.Done():
@@ -79,7 +94,37 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request) {
 			}
 		case <-poll.C:
 		}
+		if live, err = a.gens.Live(ctx, a.pool); err != nil {
+			if ctx.Err() == nil {
+				a.logger.Warn("live feed stopped", "err", err)
+			}
+			return
+		}
 	}
+}
+
+// feedPosition is where a live feed has got to: a change number within a
+// generation (zero: nothing sent yet).
+type feedPosition struct {
+	generation int
+	change     int64
+}
+
+func parseFeedPosition(s string) (feedPosition, error) {
+	g, c, ok := strings.Cut(s, ".")
+	gen, err1 := strconv.Atoi(g)
+	change, err2 := strconv.ParseInt(c, 10, 64)
+	if !ok || err1 != nil || err2 != nil || gen < 1 || change < 1 {
+		return feedPosition{}, errors.New("not a feed position")
+	}
+	return feedPosition{generation: gen, change: change}, nil
+}
+
+// reset tells a live feed's client to drop what it has: the entries that
+// follow are the timeline from its start.
+type reset struct {
+	Generation int    `json:"generation"`
+	Reason     string `json:"reason"`
 }
 
 type change struct {
@@ -88,11 +133,11 @@ type change struct {
 }
 
 // changes returns the patient's entries changed after seq, in change order.
-func (a *API) changes(ctx context.Context, patient string, after int64) ([]change, error) {
+func (a *API) changes(ctx context.Context, schema, patient string, after int64) ([]change, error) {
 	rows, err := a.pool.Query(ctx, `SELECT change_seq, event_id::text, occurred_at, recorded_at, service, event_type, category, summary,
 		actor_id, actor_role, actor_org, source_service, source_aggregate, source_id, source_path, status, status_reason,
 		coalesce(status_by_event::text, ''), status_at
-		FROM `+a.schema+`.timeline WHERE patient = $1 AND change_seq > $2 ORDER BY change_seq LIMIT 500`, patient, after)
+		FROM `+schema+`.timeline WHERE patient = $1 AND change_seq > $2 ORDER BY change_seq LIMIT 500`, patient, after)
 	if err != nil {
 		return nil, err
 	}

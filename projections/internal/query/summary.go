@@ -51,11 +51,12 @@ func (a *API) summary(w http.ResponseWriter, r *http.Request) {
 func (a *API) readSummary(ctx context.Context, patient string, now time.Time) (Summary, error) {
 	s := Summary{Patient: patient, AsOf: now, Open: []OpenItem{}}
 	var err error
-	if s.Freshness, err = a.viewFreshness(ctx); err != nil {
+	var schema string
+	if s.Freshness, schema, err = a.viewFreshness(ctx); err != nil {
 		return s, err
 	}
 	rows, err := a.pool.Query(ctx, `SELECT service, kind, state, pending, due_at, since, updated_at, path
-		FROM `+a.schema+`.open_items WHERE patient = $1 AND open ORDER BY due_at NULLS LAST, since`, patient)
+		FROM `+schema+`.open_items WHERE patient = $1 AND open ORDER BY due_at NULLS LAST, since`, patient)
 	if err != nil {
 		return s, fmt.Errorf("read summary: %w", err)
 	}

@@ -55,11 +55,12 @@ func (a *API) worklist(w http.ResponseWriter, r *http.Request) {
 func (a *API) readWorklist(ctx context.Context, team string, now time.Time) (Worklist, error) {
 	l := Worklist{Team: team, AsOf: now, Discharges: []Discharge{}}
 	var err error
-	if l.Freshness, err = a.viewFreshness(ctx); err != nil {
+	var schema string
+	if l.Freshness, schema, err = a.viewFreshness(ctx); err != nil {
 		return l, err
 	}
 	rows, err := a.pool.Query(ctx, `SELECT stay, patient, area, pathway, needs, destination, discharged_at, due_by, status, outcome
-		FROM `+a.schema+`.discharge_worklist WHERE team = $1 ORDER BY (status = 'assigned') DESC, due_by, stay LIMIT 1000`, team)
+		FROM `+schema+`.discharge_worklist WHERE team = $1 ORDER BY (status = 'assigned') DESC, due_by, stay LIMIT 1000`, team)
 	if err != nil {
 		return l, fmt.Errorf("read worklist: %w", err)
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/careweave/careweave/events"
 	hv "github.com/careweave/careweave/events/homevisits"
 )
@@ -39,7 +37,7 @@ var closing = map[string]bool{"completed": true, "no-access": true, "cancelled":
 // ApplyBoard applies a home-visit event to the assignment board. Events of
 // other services change nothing. A visit's events are applied in stream
 // order, and an older event than the row holds changes nothing.
-func (s *Store) ApplyBoard(ctx context.Context, tx pgx.Tx, env events.Envelope, data events.Data) error {
+func (s *Store) ApplyBoard(ctx context.Context, w Writer, env events.Envelope, data events.Data) error {
 	visit, ok := strings.CutPrefix(env.StreamID, "visit-")
 	if !ok {
 		return nil
@@ -47,11 +45,11 @@ func (s *Store) ApplyBoard(ctx context.Context, tx pgx.Tx, env events.Envelope, 
 	var status string
 	switch e := data.(type) {
 	case hv.VisitAssigned:
-		return s.exec(ctx, tx, s.board.assign, visit, env.Subject, env.Area, e.ClinicianID, string(e.Role), e.Urgency, e.Window.NotBefore, e.Window.VisitBy, env.StreamVersion, env.Time)
+		return s.exec(ctx, w, s.board.assign, visit, env.Subject, env.Area, e.ClinicianID, string(e.Role), e.Urgency, e.Window.NotBefore, e.Window.VisitBy, env.StreamVersion, env.Time)
 	case hv.VisitReassigned:
-		return s.exec(ctx, tx, s.board.assign, visit, env.Subject, env.Area, e.ClinicianID, string(e.Role), e.Urgency, e.Window.NotBefore, e.Window.VisitBy, env.StreamVersion, env.Time)
+		return s.exec(ctx, w, s.board.assign, visit, env.Subject, env.Area, e.ClinicianID, string(e.Role), e.Urgency, e.Window.NotBefore, e.Window.VisitBy, env.StreamVersion, env.Time)
 	case hv.VisitTriaged:
-		return s.exec(ctx, tx, s.board.window, visit, e.Urgency, e.Window.NotBefore, e.Window.VisitBy, env.StreamVersion, env.Time)
+		return s.exec(ctx, w, s.board.window, visit, e.Urgency, e.Window.NotBefore, e.Window.VisitBy, env.StreamVersion, env.Time)
 	case hv.AssignmentAccepted:
 		status = "accepted"
 	case hv.AssignmentDeclined:
@@ -73,11 +71,11 @@ func (s *Store) ApplyBoard(ctx context.Context, tx pgx.Tx, env events.Envelope, 
 	default:
 		return nil
 	}
-	return s.exec(ctx, tx, s.board.status, visit, status, env.StreamVersion, env.Time, closing[status])
+	return s.exec(ctx, w, s.board.status, visit, status, env.StreamVersion, env.Time, closing[status])
 }
 
-func (s *Store) exec(ctx context.Context, tx pgx.Tx, sql string, args ...any) error {
-	if _, err := tx.Exec(ctx, sql, args...); err != nil {
+func (s *Store) exec(ctx context.Context, w Writer, sql string, args ...any) error {
+	if _, err := w.Exec(ctx, sql, args...); err != nil {
 		return fmt.Errorf("update operational view: %w", err)
 	}
 	return nil

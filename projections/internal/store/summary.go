@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/careweave/careweave/events"
 	ch "github.com/careweave/careweave/events/carehomes"
 	dc "github.com/careweave/careweave/events/discharge"
@@ -25,9 +23,9 @@ type item struct {
 // ApplySummary keeps the patient summary: every service's unfinished
 // business for the patient. Each case below says when an item opens and
 // what closes it.
-func (s *Store) ApplySummary(ctx context.Context, tx pgx.Tx, env events.Envelope, data events.Data) error {
+func (s *Store) ApplySummary(ctx context.Context, w Writer, env events.Envelope, data events.Data) error {
 	for _, it := range summaryItems(env, data) {
-		if err := s.exec(ctx, tx, `INSERT INTO `+s.schema+`.open_items (patient, item, service, kind, state, open, pending, due_at, since, updated_at, path)
+		if err := s.exec(ctx, w, `INSERT INTO `+s.schema+`.open_items (patient, item, service, kind, state, open, pending, due_at, since, updated_at, path)
 			VALUES ($1, $2, $3, $4, $5, $6, greatest($7, 0), $8, $9, $9, $10)
 			ON CONFLICT (patient, item) DO UPDATE SET
 				state = excluded.state,

@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/careweave/careweave/events"
 	dc "github.com/careweave/careweave/events/discharge"
 )
@@ -33,7 +31,7 @@ func newWorklistSQL(schema string) worklistSQL {
 }
 
 // ApplyWorklist applies a discharge event to the community worklist.
-func (s *Store) ApplyWorklist(ctx context.Context, tx pgx.Tx, env events.Envelope, data events.Data) error {
+func (s *Store) ApplyWorklist(ctx context.Context, w Writer, env events.Envelope, data events.Data) error {
 	stay, ok := strings.CutPrefix(env.StreamID, "stay-")
 	if !ok {
 		return nil
@@ -44,14 +42,14 @@ func (s *Store) ApplyWorklist(ctx context.Context, tx pgx.Tx, env events.Envelop
 		for i, n := range e.Needs {
 			needs[i] = string(n)
 		}
-		return s.exec(ctx, tx, s.worklist.assign, stay, env.Subject, env.Area, e.TeamID, string(e.Pathway), needs, string(e.Destination),
+		return s.exec(ctx, w, s.worklist.assign, stay, env.Subject, env.Area, e.TeamID, string(e.Pathway), needs, string(e.Destination),
 			e.DischargedAt, e.DueBy, env.StreamVersion, env.Time)
 	case dc.FollowUpCompleted:
-		return s.exec(ctx, tx, s.worklist.settle, stay, "completed", string(e.Outcome), env.StreamVersion, env.Time)
+		return s.exec(ctx, w, s.worklist.settle, stay, "completed", string(e.Outcome), env.StreamVersion, env.Time)
 	case dc.FollowUpMissed:
-		return s.exec(ctx, tx, s.worklist.settle, stay, "missed", string(e.Reason), env.StreamVersion, env.Time)
+		return s.exec(ctx, w, s.worklist.settle, stay, "missed", string(e.Reason), env.StreamVersion, env.Time)
 	case dc.DischargeCancelled:
-		return s.exec(ctx, tx, s.worklist.retract, stay, string(e.Reason), env.StreamVersion, env.Time)
+		return s.exec(ctx, w, s.worklist.retract, stay, string(e.Reason), env.StreamVersion, env.Time)
 	}
 	return nil
 }

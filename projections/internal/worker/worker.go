@@ -36,18 +36,17 @@ type Config struct {
 	Partitions []int // default: all of them
 }
 
-// Run consumes until ctx ends.
-func Run(ctx context.Context, js jetstream.JetStream, pool *pgxpool.Pool, schema string, cfg Config, logger *slog.Logger) error {
+// Run consumes until ctx ends. The schema is the control schema, prepared
+// with a live generation: each event is written to whichever generation of
+// the read models is live (see store.Generations), which a rebuild may
+// switch between two events.
+func Run(ctx context.Context, js jetstream.JetStream, pool *pgxpool.Pool, control string, cfg Config, logger *slog.Logger) error {
 	if len(cfg.Partitions) == 0 {
 		for p := range events.Partitions {
 			cfg.Partitions = append(cfg.Partitions, p)
 		}
 	}
-	st, err := store.New(schema)
-	if err != nil {
-		return err
-	}
-	ledger, err := consumer.NewLedger(pool, schema)
+	gens, err := store.NewGenerations(control)
 	if err != nil {
 		return err
 	}
@@ -56,6 +55,7 @@ func Run(ctx context.Context, js jetstream.JetStream, pool *pgxpool.Pool, schema
 	if err != nil {
 		return err
 	}
+	models := &models{pool: pool, gens: gens, by: map[int]model{}}
 	procs := make([]*consumer.Processor, 0, len(cfg.Partitions))
 	for _, p := range cfg.Partitions {
 		if p < 0 || p >= events.Partitions {
@@ -63,7 +63,7 @@ func Run(ctx context.Context, js jetstream.JetStream, pool *pgxpool.Pool, schema
 		}
 		name := ConsumerName(p)
 		proc, err := consumer.New(ctx, js, consumer.Config{Name: name, FilterSubjects: []string{events.FilterPartition(p)}},
-			apply(name, reg, projector, ledger, st), logger)
+			apply(name, reg, projector, models), logger)
 		if err != nil {
 			return err
 		}
@@ -83,8 +83,44 @@ func Run(ctx context.Context, js jetstream.JetStream, pool *pgxpool.Pool, schema
 	return errors.Join(all...)
 }
 
-// apply is one partition's handler.
-func apply(name string, reg *events.Registry, projector *timeline.Projector, ledger *consumer.Ledger, st *store.Store) consumer.Handler {
+// model is one generation's store and ledger.
+type model struct {
+	store  *store.Store
+	ledger *consumer.Ledger
+}
+
+// models hands out each generation's model, made once.
+type models struct {
+	pool *pgxpool.Pool
+	gens *store.Generations
+	mu   sync.Mutex
+	by   map[int]model
+}
+
+func (m *models) get(gen int) (model, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if x, ok := m.by[gen]; ok {
+		return x, nil
+	}
+	st, err := store.New(m.gens.Schema(gen))
+	if err != nil {
+		return model{}, err
+	}
+	ledger, err := consumer.NewLedger(m.pool, m.gens.Schema(gen))
+	if err != nil {
+		return model{}, err
+	}
+	x := model{store: st, ledger: ledger}
+	m.by[gen] = x
+	return x, nil
+}
+
+// apply is one partition's handler. Its transaction first holds the live
+// generation (so a rebuild cannot switch under it), then records the event
+// in that generation's ledger, applies it and moves the position, and
+// commits all of it together.
+func apply(name string, reg *events.Registry, projector *timeline.Projector, models *models) consumer.Handler {
 	return func(ctx context.Context, env events.Envelope) error {
 		data, err := reg.Decode(env)
 		if err != nil {
@@ -95,13 +131,23 @@ func apply(name string, reg *events.Registry, projector *timeline.Projector, led
 			return consumer.Permanent(err)
 		}
 		seq := consumer.StreamSeq(ctx)
-		return ledger.ApplyOnce(ctx, Ledger, env,
-			func(ctx context.Context, tx pgx.Tx) error {
-				if err := st.Apply(ctx, tx, env, seq, eff); err != nil {
-					return err
-				}
-				return st.ApplyViews(ctx, tx, env, data)
-			},
-			func(ctx context.Context, tx pgx.Tx) error { return st.SavePosition(ctx, tx, name, seq, env.Time) })
+		return pgx.BeginFunc(ctx, models.pool, func(tx pgx.Tx) error {
+			gen, err := models.gens.LiveForWrite(ctx, tx)
+			if err != nil {
+				return err
+			}
+			m, err := models.get(gen)
+			if err != nil {
+				return err
+			}
+			return m.ledger.ApplyOnceTx(ctx, tx, Ledger, env,
+				func(ctx context.Context, tx pgx.Tx) error {
+					if err := m.store.Apply(ctx, tx, env, seq, eff); err != nil {
+						return err
+					}
+					return m.store.ApplyViews(ctx, tx, env, data)
+				},
+				func(ctx context.Context, tx pgx.Tx) error { return m.store.SavePosition(ctx, tx, name, seq, env.Time) })
+		})
 	}
 }
