@@ -19,6 +19,10 @@ const (
 	defaultHealthTimeout = 60 * time.Second
 )
 
+// StackEnvFile, in the data directory, holds DATABASE_URL and NATS_URL of
+// the running stack, for carectl.
+const StackEnvFile = "stack.env"
+
 // Config is what careweave-dev runs with.
 type Config struct {
 	// RepoRoot is the repository root, holding go.work, services/ and

@@ -69,6 +69,13 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		return interrupted(ctx, logger, err)
 	}
 	stopPostgres = pg.stop
+	// carectl reads where the servers are from here while the stack runs.
+	envFile := filepath.Join(cfg.DataDir, StackEnvFile)
+	if err := os.WriteFile(envFile, []byte("# Written by careweave-dev while the stack runs; carectl reads it.\n"+
+		"DATABASE_URL="+pg.url+"\nNATS_URL="+nc.url+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", envFile, err)
+	}
+	defer os.Remove(envFile)
 
 	sup := newSupervisor(logger, out, cfg.StopTimeout, len(svcs))
 	stopServices = func() error { sup.stop(); return nil }

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/careweave/careweave/events"
+	hv "github.com/careweave/careweave/events/homevisits"
+	"github.com/careweave/careweave/kit/natskit"
+	"github.com/careweave/careweave/kit/testkit"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }
+
+func TestRebuildFromTheStackEnvFileThenListGenerations(t *testing.T) {
+	_, schema := testkit.Postgres(t)
+	ns := testkit.NATS(t)
+	js, err := jetstream.New(testkit.Connect(t, ns.ClientURL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := natskit.Provision(t.Context(), js, natskit.TopologyConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		patient := fmt.Sprintf("01a20900-0000-7000-8000-%012d", i)
+		en, err := events.New(hv.VisitRequested{Patient: patient, Practice: "L84001", PCN: "U84001", Reason: "fall", Source: hv.SourcePhone,
+			Caller: hv.CallerRelative, RequestedAt: at}, events.Metadata{ID: events.NewID(at), Time: at, Subject: patient, Area: "U84001", CorrelationID: "carectl-test",
+			Actor: events.Actor{ID: "cc-nia-brown", Role: "care-coordinator", Org: "U84001"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		en.StreamID, en.StreamVersion = fmt.Sprintf("visit-01a20900-0000-7000-9000-%012d", i), 1
+		b, err := en.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		subject, _ := events.SubjectOf(&en)
+		if _, err := js.Publish(t.Context(), subject, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// As make run leaves it.
+	envFile := filepath.Join(t.TempDir(), "stack.env")
+	if err := os.WriteFile(envFile, []byte("# test\nDATABASE_URL="+testkit.DatabaseURL(t)+"\nNATS_URL="+ns.ClientURL()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(k string) string { return map[string]string{"CAREWEAVE_STACK_ENV": envFile}[k] }
+
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"rebuild", "-schema", schema}, getenv, &out, &errOut); code != 0 {
+		t.Fatalf("rebuild exited %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "generation 2 is live (was 1): 3 events applied") {
+		t.Fatalf("rebuild said %q\n%s", out.String(), errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "rebuild progress") {
+		t.Fatalf("no progress shown: %q", errOut.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"generations", "-schema", schema}, getenv, &out, &errOut); code != 0 {
+		t.Fatalf("generations exited %d: %s", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[1], "retired") || !strings.Contains(lines[2], "live") || !strings.HasSuffix(lines[2], " 3") {
+		t.Fatalf("generations:\n%s", out.String())
+	}
+}
+
+func TestUsageMistakesExitTwo(t *testing.T) {
+	none := func(string) string { return "" }
+	for _, args := range [][]string{
+		nil,
+		{"frobnicate"},
+		{"rebuild", "-batch", "0"},
+		{"rebuild", "-stack-env", filepath.Join(t.TempDir(), "missing.env")},
+	} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), args, none, &out, &errOut); code != 2 {
+			t.Errorf("carectl %v exited %d, want 2 (%s)", args, code, errOut.String())
+		}
+	}
+}

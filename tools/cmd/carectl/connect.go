@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/careweave/careweave/kit/config"
+	"github.com/careweave/careweave/kit/natskit"
+	"github.com/careweave/careweave/kit/pgkit"
+)
+
+// servers says where PostgreSQL and NATS are.
+type servers struct {
+	DatabaseURL, NATSURL, StackEnv string
+}
+
+func (s *servers) bind(b *config.Binder) {
+	b.String(&s.DatabaseURL, "database-url", "DATABASE_URL", "", "PostgreSQL holding the read models (default: from -stack-env)")
+	b.String(&s.NATSURL, "nats-url", "NATS_URL", "", "NATS with the CARE stream (default: from -stack-env)")
+	b.String(&s.StackEnv, "stack-env", "CAREWEAVE_STACK_ENV", "var/stack.env", "the dev stack's server addresses, written by make run")
+}
+
+// resolve fills what the flags and environment left empty from the stack
+// env file.
+func (s *servers) resolve() error {
+	if s.DatabaseURL != "" && s.NATSURL != "" {
+		return nil
+	}
+	f, err := os.Open(s.StackEnv)
+	if errors.Is(err, os.ErrNotExist) {
+		return usageError{fmt.Errorf("set -database-url and -nats-url (or DATABASE_URL and NATS_URL), or start the dev stack with make run, which writes %s", s.StackEnv)}
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "=")
+		switch {
+		case !ok:
+		case k == "DATABASE_URL" && s.DatabaseURL == "":
+			s.DatabaseURL = v
+		case k == "NATS_URL" && s.NATSURL == "":
+			s.NATSURL = v
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", s.StackEnv, err)
+	}
+	if s.DatabaseURL == "" || s.NATSURL == "" {
+		return usageError{fmt.Errorf("%s does not name both DATABASE_URL and NATS_URL", s.StackEnv)}
+	}
+	return nil
+}
+
+// openPostgres opens a pool of up to maxConns connections.
+func (s *servers) openPostgres(ctx context.Context, maxConns int32) (*pgxpool.Pool, error) {
+	return pgkit.Open(ctx, pgkit.PoolConfig{URL: s.DatabaseURL, MaxConns: maxConns, ApplicationName: "carectl"})
+}
+
+// openJetStream connects to NATS.
+func (s *servers) openJetStream(ctx context.Context, logger *slog.Logger) (*nats.Conn, jetstream.JetStream, error) {
+	nc, err := natskit.Connect(ctx, natskit.ConnectConfig{URL: s.NATSURL, Name: "carectl"}, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("jetstream: %w", err)
+	}
+	return nc, js, nil
+}

@@ -1,0 +1,78 @@
+// Command carectl is the operator's tool for a Careweave deployment.
+//
+//	carectl rebuild       rebuild the read models from the event stream, without downtime
+//	carectl generations   list the read models' generations
+//
+// It finds PostgreSQL and NATS from -database-url and -nats-url, else from
+// DATABASE_URL and NATS_URL, else from var/stack.env, which `make run`
+// writes while the dev stack runs.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// command is one subcommand.
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error
+}
+
+var commands = []command{
+	{"rebuild", "rebuild the read models from the event stream and switch to them, without downtime", rebuildCmd},
+	{"generations", "list the read models' generations", generationsCmd},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run returns the exit code: 0 done, 1 failed, 2 bad usage.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, args[1:], getenv, stdout, stderr)
+		switch {
+		case err == nil, errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.As(err, new(usageError)):
+			fmt.Fprintf(stderr, "carectl %s: %v\n", c.name, err)
+			return 2
+		default:
+			fmt.Fprintf(stderr, "carectl %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "carectl: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: carectl <command> [flags]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun carectl <command> -h for its flags.")
+}
+
+// usageError is a mistake in the command line.
+type usageError struct{ error }
