@@ -19,8 +19,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/careweave/careweave/events"
-	dc "github.com/careweave/careweave/events/discharge"
-	hv "github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/pgkit"
@@ -28,6 +26,7 @@ import (
 	"github.com/careweave/careweave/projections/internal/query"
 	"github.com/careweave/careweave/projections/internal/store"
 	"github.com/careweave/careweave/projections/internal/worker"
+	"github.com/careweave/careweave/projections/synthetic"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
@@ -84,63 +83,10 @@ func (r *rig) startProjector(t *testing.T) {
 
 var t0 = time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
 
-func patientRef(i int) string { return fmt.Sprintf("01a20900-0000-7000-8000-%012d", i) }
+func patientRef(i int) string { return synthetic.Patient(i) }
 
-// history is patient i's care: a discharge (cancelled for every fifth
-// patient, which retracts it) and a home visit that is re-triaged,
-// assigned, reassigned and accepted, then completed or cancelled.
 func history(i int) []events.Envelope {
-	patient := patientRef(i)
-	stay, visit := fmt.Sprintf("%08x-0000-7000-9000-%012d", 1, i), fmt.Sprintf("%08x-0000-7000-9000-%012d", 2, i)
-	at := t0.Add(time.Duration(i) * time.Minute)
-	win := hv.Window{NotBefore: at.Add(3 * time.Hour), VisitBy: at.Add(5 * time.Hour)}
-	type step struct {
-		stream string
-		data   events.Data
-	}
-	steps := []step{
-		{"stay-" + stay, dc.PatientAdmitted{StayID: stay, Patient: patient, HospitalSite: "RTE01", Ward: "Ward 7", AdmittedAt: at,
-			Method: dc.AdmissionEmergency, Practice: "L84001", PCN: "U84001"}},
-		{"stay-" + stay, dc.PatientDischarged{DischargedAt: at.Add(time.Hour), Method: dc.DischargeOwnTransport,
-			Destination: dc.DestinationUsualResidence, Pathway: dc.PathwayP1, HospitalSite: "RTE01", Ward: "Ward 7", Practice: "L84001",
-			SummaryDueBy: at.Add(25 * time.Hour), FollowUpDueBy: at.Add(25 * time.Hour)}},
-		{"stay-" + stay, dc.FollowUpAssigned{TeamID: "team-severn-ict", AssignedAt: at.Add(time.Hour), DueBy: at.Add(25 * time.Hour),
-			DischargedAt: at.Add(time.Hour), Pathway: dc.PathwayP1, Destination: dc.DestinationUsualResidence}},
-		{"visit-" + visit, hv.VisitRequested{Patient: patient, Practice: "L84001", PCN: "U84001", Reason: "dizzy after discharge",
-			Source: hv.SourcePhone, Caller: hv.CallerRelative, RequestedAt: at.Add(2 * time.Hour)}},
-		{"visit-" + visit, hv.VisitTriaged{TriagedBy: "gp-amara-okafor", TriagedByRole: "gp", Urgency: "routine", Window: win, TriagedAt: at.Add(2 * time.Hour)}},
-		{"visit-" + visit, hv.VisitTriaged{TriagedBy: "gp-amara-okafor", TriagedByRole: "gp", Urgency: "urgent", PreviousUrgency: "routine", Window: win, TriagedAt: at.Add(2 * time.Hour)}},
-		{"visit-" + visit, hv.VisitAssigned{ClinicianID: "para-jess-patel", Role: "paramedic", Urgency: "urgent", Window: win, AssignedAt: at.Add(2 * time.Hour)}},
-		{"visit-" + visit, hv.VisitReassigned{FromClinicianID: "para-jess-patel", FromRole: "paramedic", ClinicianID: "para-owen-jones", Role: "paramedic",
-			Urgency: "urgent", Window: win, ReassignedAt: at.Add(2 * time.Hour)}},
-		{"visit-" + visit, hv.AssignmentAccepted{ClinicianID: "para-owen-jones", Role: "paramedic", AcceptedAt: at.Add(2 * time.Hour)}},
-	}
-	if i%5 == 0 {
-		steps = append(steps, step{"stay-" + stay, dc.DischargeCancelled{Reason: dc.CancelEnteredInError, CancelledAt: at.Add(3 * time.Hour), DischargedAt: at.Add(time.Hour)}})
-	}
-	if i%3 == 0 {
-		steps = append(steps, step{"visit-" + visit, hv.VisitCancelled{Reason: "patient-cancelled", ClinicianID: "para-owen-jones", Role: "paramedic", CancelledAt: at.Add(4 * time.Hour)}})
-	} else {
-		steps = append(steps, step{"visit-" + visit, hv.VisitCompleted{ClinicianID: "para-owen-jones", Role: "paramedic", Outcome: hv.OutcomeManagedAtHome, CompletedAt: at.Add(4 * time.Hour)}})
-	}
-	version := map[string]int64{}
-	out := make([]events.Envelope, 0, len(steps))
-	for n, s := range steps {
-		version[s.stream]++
-		en, err := events.New(s.data, events.Metadata{ID: eventID(i, n), Time: at.Add(time.Duration(n) * time.Second), Subject: patient, Area: "U84001",
-			CorrelationID: "rebuild-test", Actor: events.Actor{ID: "cc-nia-brown", Role: "care-coordinator", Org: "U84001"}})
-		if err != nil {
-			panic(err)
-		}
-		en.StreamID, en.StreamVersion = s.stream, version[s.stream]
-		out = append(out, en)
-	}
-	return out
-}
-
-func eventID(patient, n int) events.ID {
-	id, _ := events.ParseID(fmt.Sprintf("01a20900-%04x-7000-8000-%012d", n, patient))
-	return id
+	return synthetic.History(i, t0.Add(time.Duration(i)*time.Minute))
 }
 
 // publish puts envelopes on the stream. msgIDPrefix makes a republication
