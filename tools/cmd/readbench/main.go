@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -46,6 +47,8 @@ type Config struct {
 	Sections    []string
 	// Events is how many events the projection and rebuild cases apply.
 	Events int
+	// RebuildWriters and RebuildBatch tune the rebuild (0: its defaults).
+	RebuildWriters, RebuildBatch int
 	// LagRate and LagDuration pace the lag case.
 	LagRate     int
 	LagDuration time.Duration
@@ -54,6 +57,8 @@ type Config struct {
 	QueryEvents, QueryPatients, QueryRequests int
 	Quick                                     bool
 	Command                                   string
+	// CPUProfile, when set, is where a Go CPU profile of the run goes.
+	CPUProfile string
 }
 
 func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (Config, error) {
@@ -65,12 +70,15 @@ func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (C
 	b.String(&c.DatabaseURL, "database-url", "DATABASE_URL", "", "PostgreSQL database to work in (a durable cluster: make bench)")
 	b.String(&sections, "sections", "READBENCH_SECTIONS", strings.Join(allSections, ","), "cases to run, comma-separated")
 	b.Int(&c.Events, "events", "READBENCH_EVENTS", 0, "events the projection and rebuild cases apply (default 300000; quick 20000)")
+	b.Int(&c.RebuildWriters, "rebuild-writers", "READBENCH_REBUILD_WRITERS", 0, "rebuild writers (0: the rebuild's default)")
+	b.Int(&c.RebuildBatch, "rebuild-batch", "READBENCH_REBUILD_BATCH", 0, "rebuild events per transaction (0: the rebuild's default)")
 	b.Int(&c.LagRate, "lag-rate", "READBENCH_LAG_RATE", 1000, "events/s appended in the lag case")
 	b.Duration(&c.LagDuration, "lag-duration", "READBENCH_LAG_DURATION", 0, "duration of the lag case (default 30s; quick 5s)")
 	b.Int(&c.QueryEvents, "query-events", "READBENCH_QUERY_EVENTS", 0, "timeline entries loaded for the query case (default 10000000; quick 200000)")
 	b.Int(&c.QueryPatients, "query-patients", "READBENCH_QUERY_PATIENTS", 0, "patients they belong to (default 1000000; quick 20000)")
 	b.Int(&c.QueryRequests, "query-requests", "READBENCH_QUERY_REQUESTS", 0, "timeline pages timed (default 20000; quick 2000)")
 	fs.BoolVar(&c.Quick, "quick", false, "smoke test: small sizes and short runs")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a Go CPU profile of the run to this file")
 	if err := b.Parse(args); err != nil {
 		return c, err
 	}
@@ -128,8 +136,21 @@ func main() {
 		os.Exit(2)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "readbench: cpu profile: %v\n", err)
+			os.Exit(2)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(ctx, cfg, os.Stdout, os.Stderr, logger); err != nil {
 		logger.Error("readbench failed", "err", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

@@ -69,7 +69,7 @@ func (b *bench) projectSection(ctx context.Context) error {
 
 	// Rebuild.
 	b.checkpoint(ctx)
-	res, err := projections.Rebuild(ctx, b.pool, b.js, projections.RebuildConfig{Control: control, Progress: b.rebuildProgress()}, b.logger)
+	res, err := projections.Rebuild(ctx, b.pool, b.js, projections.RebuildConfig{Control: control, Writers: b.cfg.RebuildWriters, Batch: b.cfg.RebuildBatch, Progress: b.rebuildProgress()}, b.logger)
 	if err != nil {
 		return err
 	}
