@@ -17,4 +17,6 @@ func hostname() string {
 
 func numCPU() int { return runtime.NumCPU() }
 
-func pgxCollectStrings(rows pgx.Rows) ([]string, error) { return pgx.CollectRows(rows, pgx.RowTo[string]) }
+func pgxCollectStrings(rows pgx.Rows) ([]string, error) {
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
