@@ -115,6 +115,11 @@ type Result struct {
 	Elapsed  time.Duration // from start to switch
 	GateHeld time.Duration // how long projectors waited for the switch
 	Dropped  []int         // retired generations whose tables were dropped
+	// Where the time went: waiting for the stream, decoding and projecting
+	// events, and waiting for the writers (which write one batch while the
+	// next is read and projected).
+	Reading, Projecting, Writing time.Duration
+	Writers                      int // how many wrote concurrently
 }
 
 // ErrBusy is returned when another rebuild of the same read models is
@@ -185,6 +190,7 @@ type run struct {
 	lastSeq  uint64 // the last stream sequence read
 	total    uint64
 	start    time.Time
+	writing  *writing // the batch being written, if any
 	result   Result
 }
 
@@ -208,7 +214,7 @@ func newRun(ctx context.Context, pool *pgxpool.Pool, js jetstream.JetStream, gen
 	return &run{
 		pool: pool, gens: gens, gen: gen, cfg: cfg, logger: logger.With("generation", gen),
 		stream: stream, store: st, ledger: ledger, registry: timeline.Registry(), projector: projector,
-		seen: map[events.ID]struct{}{}, start: time.Now(), result: Result{Generation: gen},
+		seen: map[events.ID]struct{}{}, start: time.Now(), result: Result{Generation: gen, Writers: cfg.Writers},
 	}, nil
 }
 
@@ -232,6 +238,7 @@ func (r *run) run(ctx context.Context) error {
 		return err
 	}
 	defer feed.stop()
+	defer func() { _ = r.flush() }() // no writer outlives the run, whatever happened
 
 	for attempt := 1; ; attempt++ {
 		if err := r.replay(ctx, feed); err != nil {
@@ -252,7 +259,9 @@ func (r *run) run(ctx context.Context) error {
 // held when it started, or has caught up with it since.
 func (r *run) replay(ctx context.Context, feed *feed) error {
 	for {
+		waiting := time.Now()
 		msgs, caughtUp, err := feed.next(ctx, 100*time.Millisecond)
+		r.result.Reading += time.Since(waiting)
 		if err != nil {
 			return err
 		}
@@ -309,6 +318,10 @@ func (r *run) switchOver(ctx context.Context, feed *feed) (bool, error) {
 		}
 		r.report(Switching)
 	}
+	if err := r.flush(); err != nil {
+		gate.Open(ctx)
+		return false, err
+	}
 	if r.cfg.beforeSwitch != nil {
 		r.cfg.beforeSwitch(r.gen)
 	}
@@ -349,12 +362,15 @@ type item struct {
 	repeat    bool // applied before: only the position moves
 }
 
-// apply decodes and projects msgs in order, then has the writers write
-// them, each writer its partitions' share, concurrently.
+// apply decodes and projects msgs in order, then, once the previous batch
+// is written, starts the writers on this one, each on its partitions'
+// share, and returns: the next batch is read and projected while this one
+// is written. flush waits for the writers.
 func (r *run) apply(ctx context.Context, msgs []jetstream.Msg) error {
 	if len(msgs) == 0 {
 		return nil
 	}
+	began := time.Now()
 	shares := make([][]item, r.cfg.Writers)
 	for _, m := range msgs {
 		meta, err := m.Metadata()
@@ -372,22 +388,50 @@ func (r *run) apply(ctx context.Context, msgs []jetstream.Msg) error {
 		w := it.partition % r.cfg.Writers
 		shares[w] = append(shares[w], it)
 	}
-	var wg sync.WaitGroup
-	errs := make([]error, len(shares))
-	entries := make([]int64, len(shares))
-	for w, share := range shares {
-		if len(share) > 0 {
-			wg.Go(func() { entries[w], errs[w] = r.write(ctx, share) })
-		}
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	r.result.Projecting += time.Since(began)
+	if err := r.flush(); err != nil {
 		return err
 	}
-	for _, n := range entries {
-		r.result.Entries += n
-	}
+	w := &writing{done: make(chan struct{})}
+	r.writing = w
+	go func() {
+		defer close(w.done)
+		var wg sync.WaitGroup
+		errs := make([]error, len(shares))
+		entries := make([]int64, len(shares))
+		for i, share := range shares {
+			if len(share) > 0 {
+				wg.Go(func() { entries[i], errs[i] = r.write(ctx, share) })
+			}
+		}
+		wg.Wait()
+		w.err = errors.Join(errs...)
+		for _, n := range entries {
+			w.entries += n
+		}
+	}()
 	return nil
+}
+
+// writing is a batch being written.
+type writing struct {
+	done    chan struct{}
+	err     error
+	entries int64
+}
+
+// flush waits until the batch being written, if any, is committed.
+func (r *run) flush() error {
+	w := r.writing
+	if w == nil {
+		return nil
+	}
+	waiting := time.Now()
+	<-w.done
+	r.result.Writing += time.Since(waiting)
+	r.writing = nil
+	r.result.Entries += w.entries
+	return w.err
 }
 
 // prepare decodes and projects one event as the projector would. An event

@@ -140,14 +140,25 @@ func apply(name string, reg *events.Registry, projector *timeline.Projector, mod
 			if err != nil {
 				return err
 			}
+			// The writes go in one pipelined round trip, after the ledger
+			// has said whether the event is new.
+			var b store.Batch
 			return m.ledger.ApplyOnceTx(ctx, tx, Ledger, env,
-				func(ctx context.Context, tx pgx.Tx) error {
-					if err := m.store.Apply(ctx, tx, env, seq, eff); err != nil {
+				func(ctx context.Context, _ pgx.Tx) error {
+					if err := m.store.Apply(ctx, &b, env, seq, eff); err != nil {
 						return err
 					}
-					return m.store.ApplyViews(ctx, tx, env, data)
+					return m.store.ApplyViews(ctx, &b, env, data)
 				},
-				func(ctx context.Context, tx pgx.Tx) error { return m.store.SavePosition(ctx, tx, name, seq, env.Time) })
+				func(ctx context.Context, tx pgx.Tx) error {
+					if err := m.store.SavePosition(ctx, &b, name, seq, env.Time); err != nil {
+						return err
+					}
+					if err := b.Send(ctx, tx); err != nil {
+						return fmt.Errorf("apply event %s: %w", env.ID, err)
+					}
+					return nil
+				})
 		})
 	}
 }
