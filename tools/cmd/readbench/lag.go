@@ -23,7 +23,7 @@ import (
 const (
 	lagWriters  = 4
 	lagPatients = 1000
-	lagPoll     = time.Millisecond
+	lagPoll     = 2 * time.Millisecond
 )
 
 // lagSection: writers append one event per transaction to a service's
