@@ -120,7 +120,7 @@ func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (C
 		errs = append(errs, fmt.Errorf("query case %d events over %d patients, %d requests: want at least one event per patient, at most 100000000, and 10 requests",
 			c.QueryEvents, c.QueryPatients, c.QueryRequests))
 	}
-	c.Command = "readbench " + strings.Join(args, " ")
+	c.Command = strings.TrimSpace("readbench " + strings.Join(args, " "))
 	return c, errors.Join(errs...)
 }
 
