@@ -334,7 +334,7 @@ func (r *run) switchOver(ctx context.Context, feed *feed) (bool, error) {
 	r.result.LastSeq = r.lastSeq
 	r.logger.Info("rebuild switched", "previous", r.result.Previous, "applied", r.result.Applied, "entries", r.result.Entries,
 		"repeats", r.result.Repeats, "parked", r.result.Parked, "last_seq", r.lastSeq,
-		"elapsed", r.result.Elapsed.Round(time.Millisecond), "gate_held", r.result.GateHeld.Round(time.Millisecond))
+		"elapsed", r.result.Elapsed.Round(time.Millisecond).String(), "gate_held", r.result.GateHeld.Round(time.Millisecond).String())
 	return true, nil
 }
 

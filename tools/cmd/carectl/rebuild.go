@@ -121,7 +121,7 @@ func (p *progress) update(r projections.RebuildProgress) {
 		pct = 100 * float64(r.Done) / float64(r.Total)
 	}
 	p.logger.Info("rebuild progress", "generation", r.Generation, "phase", string(r.Phase), "done", r.Done, "total", r.Total,
-		"percent", fmt.Sprintf("%.1f", pct), "applied", r.Applied, "elapsed", r.Elapsed.Round(time.Second))
+		"percent", fmt.Sprintf("%.1f", pct), "applied", r.Applied, "elapsed", r.Elapsed.Round(100*time.Millisecond).String())
 }
 
 func (p *progress) finish() {
