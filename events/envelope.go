@@ -45,8 +45,9 @@ type Envelope struct {
 	ActorID   string `json:"actorid"`
 	ActorRole string `json:"actorrole"`
 	ActorOrg  string `json:"actororg,omitempty"`
-	// Area is the routing token of the organisation the event belongs to
-	// (a PCN's ODS code), so teams can subscribe to their area only.
+	// Area is the routing token of the organisation or person the event
+	// belongs to (a PCN's ODS code; for a notice, the recipient team's or
+	// clinician's directory id), so subscribers can take their own only.
 	Area string `json:"area"`
 	// StreamID and StreamVersion place the event in its aggregate's history.
 	StreamID      string `json:"streamid"`
@@ -136,8 +137,8 @@ func (e *Envelope) validate(scanData bool) error {
 	if err := e.ValidateActor(); err != nil {
 		return err
 	}
-	if !isToken(e.Area, 16) {
-		return &FieldError{"area", "is required: an ODS code of 1-16 letters, digits, '-' or '_'"}
+	if !isToken(e.Area, MaxAreaLen) {
+		return &FieldError{"area", "is required: a routing token (an ODS code or a directory id) of 1-64 letters, digits, '-' or '_'"}
 	}
 	if !isPrintable(e.StreamID, 200) || strings.ContainsAny(e.StreamID, " ") {
 		return &FieldError{"streamid", "is required: 1-200 printable ASCII characters without spaces"}

@@ -12,6 +12,7 @@ import (
 // e.g. care.discharge.U12345.p07.patient_discharged.v1, where
 //   - service is the owning service (homevisits, medreviews, carehomes, discharge, ...),
 //   - area is the routing token of the owning organisation (a PCN ODS code),
+//     or of a notice's recipient (a team's or clinician's directory id),
 //   - pNN is the partition, a hash of the patient reference modulo Partitions,
 //   - event and version come from the wire type name.
 //
@@ -22,6 +23,8 @@ import (
 // patient share a partition, so one consumer per partition sees them in order.
 const (
 	SubjectRoot = "care"
+	// MaxAreaLen bounds a routing token.
+	MaxAreaLen = 64
 	// Partitions is fixed: changing it moves patients between partitions and
 	// needs a coordinated re-partition of consumers.
 	Partitions = 16
@@ -43,7 +46,7 @@ func SubjectOf(e *Envelope) (string, error) {
 	if err != nil {
 		return "", &FieldError{"type", err.Error()}
 	}
-	if !isToken(e.Area, 16) {
+	if !isToken(e.Area, MaxAreaLen) {
 		return "", &FieldError{"area", "is not a valid routing token"}
 	}
 	return fmt.Sprintf("%s.%s.%s.%s.%s.v%d", SubjectRoot, tn.Service, e.Area,
@@ -59,6 +62,11 @@ func FilterService(service string) string { return SubjectRoot + "." + service +
 // FilterArea matches one service's events for one area (a PCN).
 func FilterArea(service, area string) string {
 	return SubjectRoot + "." + service + "." + area + ".>"
+}
+
+// FilterServicePartition matches one service's events in one partition.
+func FilterServicePartition(service string, p int) string {
+	return SubjectRoot + "." + service + ".*." + PartitionToken(p) + ".>"
 }
 
 // FilterPartition matches every service's events in one partition.

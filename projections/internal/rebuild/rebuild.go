@@ -227,7 +227,7 @@ func (r *run) run(ctx context.Context) error {
 	r.logger.Info("rebuild started", "from_seq", info.State.FirstSeq, "to_seq", info.State.LastSeq, "events", info.State.Msgs)
 
 	cons, err := r.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{events.FilterAll},
+		FilterSubjects: timeline.Filters(-1),
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"fmt"
+	"slices"
 	"net/url"
 	"strings"
 	"time"
@@ -120,12 +121,37 @@ func WithoutEntries() []string {
 // Registry returns one registry holding the event types of every service.
 func Registry() *events.Registry {
 	reg := events.NewRegistry()
-	patients.Register(reg)
-	homevisits.Register(reg)
-	medreviews.Register(reg)
-	carehomes.Register(reg)
-	discharge.Register(reg)
+	for _, register := range []func(*events.Registry){patients.Register, homevisits.Register, medreviews.Register, carehomes.Register, discharge.Register} {
+		register(reg)
+	}
 	return reg
+}
+
+// Services are the services whose events the timeline shows; the
+// projector consumes theirs only (not, say, the notices Careweave sends out).
+func Services() []string {
+	var out []string
+	for _, t := range Registry().Types() {
+		if tn, err := events.ParseTypeName(t); err == nil && !slices.Contains(out, tn.Service) {
+			out = append(out, tn.Service)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Filters are the subject filters of the services' events, in one
+// partition or, for p < 0, in all.
+func Filters(p int) []string {
+	var out []string
+	for _, s := range Services() {
+		if p < 0 {
+			out = append(out, events.FilterService(s))
+		} else {
+			out = append(out, events.FilterServicePartition(s, p))
+		}
+	}
+	return out
 }
 
 // Projector maps events to timeline effects. It holds only the time zone

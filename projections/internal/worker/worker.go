@@ -62,7 +62,7 @@ func Run(ctx context.Context, js jetstream.JetStream, pool *pgxpool.Pool, contro
 			return fmt.Errorf("partition %d: want 0..%d", p, events.Partitions-1)
 		}
 		name := ConsumerName(p)
-		proc, err := consumer.New(ctx, js, consumer.Config{Name: name, FilterSubjects: []string{events.FilterPartition(p)}},
+		proc, err := consumer.New(ctx, js, consumer.Config{Name: name, FilterSubjects: timeline.Filters(p)},
 			apply(name, reg, projector, models), logger)
 		if err != nil {
 			return err
