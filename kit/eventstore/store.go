@@ -202,6 +202,22 @@ func (s *Store) AppendTx(ctx context.Context, q Querier, streamID string, expect
 	return expected + int64(len(evs)), nil
 }
 
+// AppendAtEndTx appends evs after whatever streamID holds, on tx: for a
+// stream many writers add to in no particular order, such as a recipient's
+// feed. A transaction-scoped advisory lock on the stream serialises the
+// writers, so none of them conflicts; the stream's order is their commit
+// order.
+func (s *Store) AppendAtEndTx(ctx context.Context, tx pgx.Tx, streamID string, evs []events.Envelope) (int64, error) {
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", s.schema+"/"+streamID); err != nil {
+		return 0, fmt.Errorf("lock stream %s: %w", streamID, err)
+	}
+	var version int64
+	if err := tx.QueryRow(ctx, s.actualVersionSQL, streamID).Scan(&version); err != nil {
+		return 0, fmt.Errorf("read version of %s: %w", streamID, err)
+	}
+	return s.AppendTx(ctx, tx, streamID, version, evs)
+}
+
 // conflict builds the conflict error with the stream's actual version. On a
 // failed transaction it cannot ask, and says -1.
 func (s *Store) conflict(ctx context.Context, q Querier, streamID string, expected int64) error {

@@ -13,6 +13,7 @@ import (
 	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/pgkit"
 	"github.com/careweave/careweave/kit/testkit"
+	"github.com/jackc/pgx/v5"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
@@ -287,5 +288,43 @@ func TestLogIsAppendOnly(t *testing.T) {
 	}
 	if got, _ := s.Load(ctx, "visit-6", 0); len(got) != 1 {
 		t.Fatalf("log changed: %d events", len(got))
+	}
+}
+
+func TestAppendAtEndSerialisesConcurrentWritersWithoutConflicts(t *testing.T) {
+	s := newStore(t)
+	const writers, each = 8, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				err := pgx.BeginFunc(t.Context(), s.Pool(), func(tx pgx.Tx) error {
+					_, err := s.AppendAtEndTx(t.Context(), tx, "feed-team-a", batch(t, "pt-1", w*each+i))
+					return err
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	got, err := s.Load(t.Context(), "feed-team-a", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != writers*each {
+		t.Fatalf("feed holds %d events, want %d", len(got), writers*each)
+	}
+	for i, e := range got {
+		if e.StreamVersion != int64(i+1) {
+			t.Fatalf("event %d has version %d", i, e.StreamVersion)
+		}
 	}
 }
