@@ -39,8 +39,8 @@ type Config struct {
 	// DatabaseURL names an external PostgreSQL database to use instead of the
 	// private cluster.
 	DatabaseURL string
-	// BasePort is the HTTP port of the first service in name order; the
-	// others get the ports after it.
+	// BasePort is the HTTP port of the first service in port order (see
+	// portOrder); the others get the ports after it.
 	BasePort int
 	// StopTimeout is how long children get to exit after SIGTERM before they
 	// are killed.
@@ -157,7 +157,7 @@ func parseConfig(args []string, getenv func(string) string, wd string, errOut io
 	fs.StringVar(&cfg.NATSURL, "nats-url", getenv("NATS_URL"), "use this NATS server instead of the embedded one (env NATS_URL)")
 	fs.IntVar(&cfg.NATSPort, "nats-port", envInt("CAREWEAVE_NATS_PORT", defaultNATSPort), "client port of the embedded NATS server, 0 for a random port (env CAREWEAVE_NATS_PORT)")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "use this PostgreSQL database instead of the private cluster (env DATABASE_URL)")
-	fs.IntVar(&cfg.BasePort, "base-port", envInt("CAREWEAVE_BASE_PORT", defaultBasePort), "HTTP port of the first service; the others follow in name order (env CAREWEAVE_BASE_PORT)")
+	fs.IntVar(&cfg.BasePort, "base-port", envInt("CAREWEAVE_BASE_PORT", defaultBasePort), "HTTP port of the first service; the others follow (carehomes, discharge, homevisits, medreviews, patients, projector, query, then any other by name) (env CAREWEAVE_BASE_PORT)")
 	fs.BoolVar(&cfg.Seed, "seed", true, "register synthetic demo patients and start some care on the first run")
 	fs.DurationVar(&cfg.StopTimeout, "stop-timeout", defaultStopTimeout, "how long services get to exit after SIGTERM before they are killed")
 	fs.DurationVar(&cfg.HealthTimeout, "health-timeout", defaultHealthTimeout, "how long to wait for services to answer /healthz")

@@ -31,7 +31,7 @@ type service struct {
 }
 
 // discoverServices returns the main packages under root's service patterns,
-// sorted by name. Two commands with the same name are an error, since their
+// in port order: those of portOrder first, then the rest by name. Two commands with the same name are an error, since their
 // binaries would collide in one bin directory.
 func discoverServices(root string) ([]service, error) {
 	var svcs []service
@@ -56,6 +56,9 @@ func discoverServices(root string) ([]service, error) {
 		}
 	}
 	slices.SortFunc(svcs, func(a, b service) int { return strings.Compare(a.Name, b.Name) })
+	// Ports follow this order, so a service added later does not move the
+	// ports the READMEs' sessions use; it takes the next port after them.
+	slices.SortStableFunc(svcs, func(a, b service) int { return portRank(a.Name) - portRank(b.Name) })
 	for i := 1; i < len(svcs); i++ {
 		if svcs[i].Name == svcs[i-1].Name {
 			return nil, fmt.Errorf("commands %s and %s have the same name %q; rename one directory so their binaries do not collide",
@@ -63,6 +66,16 @@ func discoverServices(root string) ([]service, error) {
 		}
 	}
 	return svcs, nil
+}
+
+// portOrder is the order the first services took their ports in.
+var portOrder = []string{"carehomes", "discharge", "homevisits", "medreviews", "patients", "projector", "query"}
+
+func portRank(name string) int {
+	if i := slices.Index(portOrder, name); i >= 0 {
+		return i
+	}
+	return len(portOrder)
 }
 
 // isMainPackage reports whether dir holds a Go package named main for this
