@@ -26,6 +26,10 @@ import (
 // Service is the service namespace of these events' wire names.
 const Service = "notify"
 
+// Filter is the subject filter of recipient id's notices: what a team's or
+// a device gateway's NATS client subscribes to.
+func Filter(recipient string) string { return events.FilterArea(Service, recipient) }
+
 // FeedStream is the stream holding recipient id's notices, in order.
 func FeedStream(recipient string) string { return "feed-" + recipient }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/careweave/careweave/events"
 	hv "github.com/careweave/careweave/events/homevisits"
+	"github.com/careweave/careweave/events/notify"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/testkit"
 )
@@ -88,5 +89,73 @@ func TestUsageMistakesExitTwo(t *testing.T) {
 		if code := run(context.Background(), args, none, &out, &errOut); code != 2 {
 			t.Errorf("carectl %v exited %d, want 2 (%s)", args, code, errOut.String())
 		}
+	}
+}
+
+func TestATeamSubscribesAndItsWatchResumesWhereItLeftOff(t *testing.T) {
+	ns := testkit.NATS(t)
+	js, err := jetstream.New(testkit.Connect(t, ns.ClientURL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := natskit.Provision(t.Context(), js, natskit.TopologyConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	// Notices as the notify service's relay publishes them: three for
+	// Severn ICT, two for Severn social care, interleaved.
+	var ids []string
+	for i, team := range []string{"team-severn-ict", "team-severn-social", "team-severn-ict", "team-severn-social", "team-severn-ict"} {
+		patient := fmt.Sprintf("01a20900-0000-7000-8000-%012d", i)
+		en, err := events.New(notify.DischargeNotice{Team: team, Kind: notify.DischargeRouted, Stay: fmt.Sprintf("stay-%d", i), Patient: patient,
+			Pathway: "P1", DischargedAt: at, DueBy: at.Add(24 * time.Hour), SourceEvent: "e"}, events.Metadata{ID: events.NewID(at), Time: at,
+			Subject: patient, Area: team, CorrelationID: "c", Actor: events.Actor{ID: "careweave-notify", Role: "system", Org: "careweave"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		en.StreamID, en.StreamVersion = notify.FeedStream(team), int64(i+1)
+		b, err := en.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		subject, _ := events.SubjectOf(&en)
+		if _, err := js.Publish(t.Context(), subject, b); err != nil {
+			t.Fatal(err)
+		}
+		if team == "team-severn-ict" {
+			ids = append(ids, en.ID.String())
+		}
+	}
+	envFile := filepath.Join(t.TempDir(), "stack.env")
+	if err := os.WriteFile(envFile, []byte("NATS_URL="+ns.ClientURL()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(k string) string { return map[string]string{"CAREWEAVE_STACK_ENV": envFile}[k] }
+	carectl := func(want int, args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), args, getenv, &out, &errOut); code != want {
+			t.Fatalf("carectl %v exited %d, want %d: %s", args, code, want, errOut.String())
+		}
+		return out.String()
+	}
+	carectl(2, "watch", "discharges", "-team", "team-severn-ict") // no subscription yet
+	carectl(2, "subscriptions", "create", "-team", "team-nowhere")
+	if out := carectl(0, "subscriptions", "create", "-team", "team-severn-ict"); !strings.Contains(out, "3 notices waiting") {
+		t.Fatalf("create said %q", out)
+	}
+	first := strings.Split(strings.TrimSpace(carectl(0, "watch", "discharges", "-team", "team-severn-ict", "-count", "2")), "\n")
+	second := strings.Split(strings.TrimSpace(carectl(0, "watch", "discharges", "-team", "team-severn-ict", "-count", "1")), "\n")
+	got := append(first, second...)
+	if len(got) != 3 {
+		t.Fatalf("watched %q", got)
+	}
+	for i, line := range got {
+		if !strings.HasSuffix(line, "id "+ids[i]) || !strings.Contains(line, "routed") {
+			t.Errorf("notice %d: %q, want the team's notice %s (in order, none repeated, none of another team's)", i, line, ids[i])
+		}
+	}
+	if out := carectl(0, "subscriptions", "list"); !strings.Contains(out, "team-severn-ict") || !strings.Contains(out, "care.notify.team-severn-ict.>") {
+		t.Fatalf("list said %q", out)
 	}
 }

@@ -30,9 +30,9 @@ func (s *servers) bind(b *config.Binder) {
 }
 
 // resolve fills what the flags and environment left empty from the stack
-// env file.
-func (s *servers) resolve() error {
-	if s.DatabaseURL != "" && s.NATSURL != "" {
+// env file; needDB says whether the command uses PostgreSQL.
+func (s *servers) resolve(needDB bool) error {
+	if (s.DatabaseURL != "" || !needDB) && s.NATSURL != "" {
 		return nil
 	}
 	f, err := os.Open(s.StackEnv)
@@ -57,7 +57,7 @@ func (s *servers) resolve() error {
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read %s: %w", s.StackEnv, err)
 	}
-	if s.DatabaseURL == "" || s.NATSURL == "" {
+	if (needDB && s.DatabaseURL == "") || s.NATSURL == "" {
 		return usageError{fmt.Errorf("%s does not name both DATABASE_URL and NATS_URL", s.StackEnv)}
 	}
 	return nil

@@ -24,7 +24,7 @@ func generationsCmd(ctx context.Context, args []string, getenv func(string) stri
 	if err := b.Parse(args); err != nil {
 		return err
 	}
-	if err := srv.resolve(); err != nil {
+	if err := srv.resolve(true); err != nil {
 		return err
 	}
 	pool, err := srv.openPostgres(ctx, 2)

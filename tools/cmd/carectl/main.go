@@ -1,7 +1,10 @@
 // Command carectl is the operator's tool for a Careweave deployment.
 //
-//	carectl rebuild       rebuild the read models from the event stream, without downtime
-//	carectl generations   list the read models' generations
+//	carectl rebuild                          rebuild the read models from the event stream, without downtime
+//	carectl generations                      list the read models' generations
+//	carectl subscriptions create -team <id>  a team's durable subscription to its discharge notices
+//	carectl subscriptions list               the teams' subscriptions and what waits in them
+//	carectl watch discharges -team <id>      print a team's discharge notices, resuming after a restart
 //
 // It finds PostgreSQL and NATS from -database-url and -nats-url, else from
 // DATABASE_URL and NATS_URL, else from var/stack.env, which `make run`
@@ -28,6 +31,8 @@ type command struct {
 var commands = []command{
 	{"rebuild", "rebuild the read models from the event stream and switch to them, without downtime", rebuildCmd},
 	{"generations", "list the read models' generations", generationsCmd},
+	{"subscriptions", "create a community team's durable subscription to its discharge notices (create -team <id>), or list them", subscriptionsCmd},
+	{"watch", "print a team's discharge notices as they arrive, resuming where it left off (watch discharges -team <id>)", watchCmd},
 }
 
 func main() {

@@ -39,7 +39,7 @@ func rebuildCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if batch < 1 || batch > 100_000 || writers < 1 || writers > 16 || keep < 1 || gate < 100*time.Millisecond {
 		return usageError{fmt.Errorf("want -batch 1..100000, -writers 1..16, -keep at least 1, -gate-timeout at least 100ms")}
 	}
-	if err := srv.resolve(); err != nil {
+	if err := srv.resolve(true); err != nil {
 		return err
 	}
 	logger, err := logging.NewLogger(stderr)
