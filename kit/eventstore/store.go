@@ -109,7 +109,7 @@ func New(pool *pgxpool.Pool, schema string) (*Store, error) {
 		appendNextManySQL: t(insertCols +
 			`SELECT $1, $2::bigint + u.ord, u.id, u.typ, u.subj, u.area, u.env` + batch + ` CROSS JOIN (SELECT FROM` + previous + `) AS prev`),
 		actualVersionSQL: t(`SELECT coalesce(max(version), 0) FROM $schema.events WHERE stream_id = $1`),
-		loadSQL:          t(`SELECT envelope FROM $schema.events WHERE stream_id = $1 AND version > $2 ORDER BY version`),
+		loadSQL:          t(`SELECT envelope FROM $schema.events WHERE stream_id = $1 AND version > $2 ORDER BY version LIMIT $3`),
 		// Rows of transactions older than every open transaction are final:
 		// no event can commit later with a smaller (transaction_id, position).
 		readAllSQL: t(`SELECT transaction_id, position, event_id, stream_id, version, event_type, subject, area, recorded_at, envelope
@@ -231,7 +231,16 @@ func (s *Store) conflict(ctx context.Context, q Querier, streamID string, expect
 // Load returns the stream's events after version from, oldest first. An
 // unknown stream has no events.
 func (s *Store) Load(ctx context.Context, streamID string, from int64) ([]events.Envelope, error) {
-	rows, err := s.pool.Query(ctx, s.loadSQL, streamID, from)
+	return s.LoadPage(ctx, streamID, from, 0)
+}
+
+// LoadPage is Load of at most limit events (0: all).
+func (s *Store) LoadPage(ctx context.Context, streamID string, from int64, limit int) ([]events.Envelope, error) {
+	var lim *int
+	if limit > 0 {
+		lim = &limit
+	}
+	rows, err := s.pool.Query(ctx, s.loadSQL, streamID, from, lim)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", streamID, err)
 	}
