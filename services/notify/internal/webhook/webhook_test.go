@@ -231,7 +231,7 @@ func TestRegistrationIsValidated(t *testing.T) {
 	st := feeds(t, 0)
 	w := New(st.Pool(), st, Config{}, slog.New(slog.DiscardHandler))
 	for _, c := range []struct{ url, secret string }{
-		{"http://team.example.org/hook", secret},     // not https
+		{"http://team.example.org/hook", secret},      // not https
 		{"https://user:pw@team.example.org/", secret}, // credentials in the URL
 		{"/relative", secret},
 		{"https://team.example.org/hook", "short"},
