@@ -1,0 +1,91 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/notify"
+	"github.com/careweave/careweave/kit/eventstore"
+	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/kit/pgkit"
+	"github.com/careweave/careweave/kit/service"
+)
+
+// API serves what a clinician's device reads.
+type API struct {
+	pool     *pgxpool.Pool
+	store    *eventstore.Store
+	registry *events.Registry
+	logger   *slog.Logger
+
+	holdingsSQL, feedVersionSQL string
+}
+
+// New builds the API on the runtime's connections.
+func New(d service.Deps) (*API, error) {
+	if err := pgkit.ValidateSchemaName(d.Schema); err != nil {
+		return nil, err
+	}
+	return &API{
+		pool:     d.Pool,
+		store:    d.Store,
+		registry: notify.Registry(),
+		logger:   d.Logger,
+		holdingsSQL: `SELECT holding FROM ` + d.Schema + `.holdings
+			WHERE holding->>'recipient' = $1 AND holding->'assignment' IS NOT NULL`,
+		// The event store reads a version only outside a caller's
+		// transaction; the current list needs it inside its snapshot.
+		feedVersionSQL: `SELECT coalesce(max(version), 0) FROM ` + d.Schema + `.events WHERE stream_id = $1`,
+	}, nil
+}
+
+// Register puts the routes on r.
+func (a *API) Register(r *httpkit.Router) {
+	r.HandleFunc("GET /v1/clinicians/{clinician}/assignments", a.currentAssignments)
+	r.HandleFunc("GET /v1/clinicians/{clinician}/assignments/stream", a.assignmentFeed)
+}
+
+// directoryID is the directory's rule for a clinician's or team's id
+// (kit/directory), so anything it refuses cannot name a recipient.
+var directoryID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,63}$`)
+
+// clinician returns the request's clinician, or answers 400 and false.
+func (a *API) clinician(w http.ResponseWriter, r *http.Request) (string, bool) {
+	c := r.PathValue("clinician")
+	if !directoryID.MatchString(c) {
+		httpkit.WriteError(w, r, a.logger, httpkit.Invalid("clinician", "must be a directory id such as para-jess-patel"))
+		return "", false
+	}
+	return c, true
+}
+
+// feedVersion is the version of the clinician's feed: the id of the last
+// notice on it, 0 while it has none.
+func (a *API) feedVersion(ctx context.Context, q eventstore.Querier, clinician string) (int64, error) {
+	var v int64
+	if err := q.QueryRow(ctx, a.feedVersionSQL, notify.FeedStream(clinician)).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read feed version: %w", err)
+	}
+	return v, nil
+}
+
+// formatEventID and parseEventID turn a feed version into the event id a
+// client holds (SSE id, Last-Event-ID, lastEventId) and back.
+func formatEventID(version int64) string { return strconv.FormatInt(version, 10) }
+
+func parseEventID(s string) (int64, error) {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return 0, errors.New("not a feed version")
+		}
+	}
+	return strconv.ParseInt(s, 10, 64) // "" and overflow fail here
+}

@@ -1,0 +1,12 @@
+// Package api is the notify service's HTTP adapter for a clinician's
+// device: the visits the clinician holds now, for a fresh start, and a live
+// feed (Server-Sent Events) of their assignment notices that resumes with
+// Last-Event-ID.
+//
+// Both read what the feed consumer (internal/feed) commits: the holdings
+// table and the clinician's feed stream in this service's event log. A
+// notice and the holding it changes commit in one transaction, and each
+// feed's versions commit in order (the consumer appends under a lock per
+// stream), so a list read in one snapshot agrees with the feed version it
+// reports, and a feed read from version n onwards skips nothing.
+package api
