@@ -47,6 +47,19 @@ func (b *Binder) Int(p *int, name, env string, def int, usage string) {
 	b.fs.IntVar(p, name, def, b.usage(env, usage))
 }
 
+// Bool binds a true/false setting.
+func (b *Binder) Bool(p *bool, name, env string, def bool, usage string) {
+	if v := b.getenv(env); v != "" {
+		t, err := strconv.ParseBool(v)
+		if err != nil {
+			b.errs = append(b.errs, fmt.Errorf("%s=%q: want true or false", env, v))
+		} else {
+			def = t
+		}
+	}
+	b.fs.BoolVar(p, name, def, b.usage(env, usage))
+}
+
 // Duration binds a duration setting ("250ms", "10s").
 func (b *Binder) Duration(p *time.Duration, name, env string, def time.Duration, usage string) {
 	if v := b.getenv(env); v != "" {

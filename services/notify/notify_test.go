@@ -15,6 +15,7 @@ import (
 	dc "github.com/careweave/careweave/events/discharge"
 	hv "github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/events/notify"
+	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/servicetest"
 	"github.com/careweave/careweave/kit/testkit"
@@ -126,7 +127,7 @@ func received(t *testing.T, url, recipient string, want int) []string {
 
 func TestEachTeamAndClinicianReceivesExactlyTheirNoticesInOrder(t *testing.T) {
 	infra := servicetest.NewInfra(t)
-	svc := servicetest.StartIn(t, infra, "notify", notifysvc.Options())
+	svc := servicetest.StartIn(t, infra, "notify", notifysvc.Options(directory.Demo(), notifysvc.WebhookConfig{AllowHTTP: true, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Timeout: time.Second}))
 	p := &publisher{js: svc.JS, versions: map[string]int64{}}
 
 	// Discharges: A and B routed to the two Severn Vale teams, C first to

@@ -13,10 +13,12 @@ import (
 
 	"github.com/careweave/careweave/events"
 	"github.com/careweave/careweave/events/notify"
+	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/pgkit"
 	"github.com/careweave/careweave/kit/service"
+	"github.com/careweave/careweave/services/notify/internal/webhook"
 )
 
 // API serves what a clinician's device reads.
@@ -25,12 +27,15 @@ type API struct {
 	store    *eventstore.Store
 	registry *events.Registry
 	logger   *slog.Logger
+	// webhooks and directory serve the teams' webhook administration.
+	webhooks  *webhook.Webhooks
+	directory *directory.Directory
 
 	holdingsSQL, feedVersionSQL string
 }
 
 // New builds the API on the runtime's connections.
-func New(d service.Deps) (*API, error) {
+func New(d service.Deps, hooks *webhook.Webhooks, dir *directory.Directory) (*API, error) {
 	if err := pgkit.ValidateSchemaName(d.Schema); err != nil {
 		return nil, err
 	}
@@ -39,6 +44,8 @@ func New(d service.Deps) (*API, error) {
 		store:    d.Store,
 		registry: notify.Registry(),
 		logger:   d.Logger,
+		webhooks:  hooks,
+		directory: dir,
 		holdingsSQL: `SELECT holding FROM ` + d.Schema + `.holdings
 			WHERE holding->>'recipient' = $1 AND holding->'assignment' IS NOT NULL`,
 		// The event store reads a version only outside a caller's
@@ -51,6 +58,10 @@ func New(d service.Deps) (*API, error) {
 func (a *API) Register(r *httpkit.Router) {
 	r.HandleFunc("GET /v1/clinicians/{clinician}/assignments", a.currentAssignments)
 	r.HandleFunc("GET /v1/clinicians/{clinician}/assignments/stream", a.assignmentFeed)
+	r.HandleFunc("PUT /v1/teams/{team}/webhook", a.putWebhook)
+	r.HandleFunc("GET /v1/teams/{team}/webhook", a.getWebhook)
+	r.HandleFunc("DELETE /v1/teams/{team}/webhook", a.deleteWebhook)
+	r.HandleFunc("POST /v1/teams/{team}/webhook/redeliver", a.redeliverWebhook)
 }
 
 // directoryID is the directory's rule for a clinician's or team's id

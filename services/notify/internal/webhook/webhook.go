@@ -106,10 +106,10 @@ type Webhooks struct {
 }
 
 // New returns the webhooks of the service whose event log (holding the
-// teams' feeds) is feeds.
-func New(pool *pgxpool.Pool, feeds *eventstore.Store, cfg Config, logger *slog.Logger) *Webhooks {
+// teams' feeds) is feeds, in schema.
+func New(pool *pgxpool.Pool, feeds *eventstore.Store, schema string, cfg Config, logger *slog.Logger) *Webhooks {
 	cfg.defaults()
-	return &Webhooks{pool: pool, feeds: feeds, schema: feeds.Schema(), cfg: cfg, logger: logger}
+	return &Webhooks{pool: pool, feeds: feeds, schema: schema, cfg: cfg, logger: logger}
 }
 
 // ErrInvalid wraps what is wrong with a registration.

@@ -109,7 +109,7 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 }
 
 func start(t *testing.T, st *eventstore.Store, client *http.Client, maxAttempts int) *Webhooks {
-	w := New(st.Pool(), st, Config{Timeout: 200 * time.Millisecond, MaxAttempts: maxAttempts, InitialBackoff: 5 * time.Millisecond,
+	w := New(st.Pool(), st, st.Schema(), Config{Timeout: 200 * time.Millisecond, MaxAttempts: maxAttempts, InitialBackoff: 5 * time.Millisecond,
 		MaxBackoff: 40 * time.Millisecond, Workers: 2, Poll: 5 * time.Millisecond, Client: client}, slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -229,7 +229,7 @@ func TestAnEndpointThatNeverRecoversIsDeadUntilRedelivered(t *testing.T) {
 
 func TestRegistrationIsValidated(t *testing.T) {
 	st := feeds(t, 0)
-	w := New(st.Pool(), st, Config{}, slog.New(slog.DiscardHandler))
+	w := New(st.Pool(), st, st.Schema(), Config{}, slog.New(slog.DiscardHandler))
 	for _, c := range []struct{ url, secret string }{
 		{"http://team.example.org/hook", secret},      // not https
 		{"https://user:pw@team.example.org/", secret}, // credentials in the URL
