@@ -40,10 +40,10 @@ func New(d service.Deps, hooks *webhook.Webhooks, dir *directory.Directory) (*AP
 		return nil, err
 	}
 	return &API{
-		pool:     d.Pool,
-		store:    d.Store,
-		registry: notify.Registry(),
-		logger:   d.Logger,
+		pool:      d.Pool,
+		store:     d.Store,
+		registry:  notify.Registry(),
+		logger:    d.Logger,
 		webhooks:  hooks,
 		directory: dir,
 		holdingsSQL: `SELECT holding FROM ` + d.Schema + `.holdings
