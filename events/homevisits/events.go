@@ -127,6 +127,26 @@ func (AssignmentDeclined) EventType() string {
 	return "careweave.homevisits.assignment_declined.v1"
 }
 
+// AssignmentTimedOut records that the assigned clinician did not accept the
+// visit within the PCN's acceptance time: it goes back to the duty
+// coordinator to reassign, and the clinician no longer holds it. Careweave
+// records it itself (a timer in the home-visits service), so the actor is
+// the system.
+type AssignmentTimedOut struct {
+	ClinicianID string    `json:"clinicianId"`
+	Role        Role      `json:"role"`
+	AssignedAt  time.Time `json:"assignedAt"`
+	// AcceptBy is when acceptance was due; TimedOutAt when the timer fired
+	// (later, if the service was down then).
+	AcceptBy   time.Time `json:"acceptBy"`
+	TimedOutAt time.Time `json:"timedOutAt"`
+}
+
+// EventType implements events.Data.
+func (AssignmentTimedOut) EventType() string {
+	return "careweave.homevisits.assignment_timed_out.v1"
+}
+
 // TravelStarted records that the assigned clinician set off to the patient
 // (the visit is en route).
 type TravelStarted struct {

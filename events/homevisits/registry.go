@@ -6,7 +6,7 @@ import "github.com/careweave/careweave/events"
 func All() []events.Data {
 	return []events.Data{
 		VisitRequested{}, VisitTriaged{}, TriagedWithoutVisit{}, VisitAssigned{}, VisitReassigned{},
-		AssignmentAccepted{}, AssignmentDeclined{}, TravelStarted{}, ClinicianArrived{},
+		AssignmentAccepted{}, AssignmentDeclined{}, AssignmentTimedOut{}, TravelStarted{}, ClinicianArrived{},
 		VisitCompleted{}, NoAccessRecorded{}, VisitCancelled{}, VisitEscalated{},
 	}
 }
