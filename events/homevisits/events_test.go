@@ -34,6 +34,8 @@ var samples = []events.Data{
 		ClinicianID: "acp-sam-reid", Role: homevisits.RoleAdvancedPractitioner, Reason: "Nearer",
 		Urgency: "urgent", Window: window, ReassignedAt: at},
 	homevisits.AssignmentAccepted{ClinicianID: "acp-sam-reid", Role: homevisits.RoleAdvancedPractitioner, AcceptedAt: at},
+	homevisits.AssignmentTimedOut{ClinicianID: "para-jess-patel", Role: homevisits.RoleParamedic, AssignedAt: at,
+		AcceptBy: at.Add(15 * time.Minute), TimedOutAt: at.Add(16 * time.Minute)},
 	homevisits.AssignmentDeclined{ClinicianID: "para-jess-patel", Role: homevisits.RoleParamedic,
 		Reason: "On another call", DeclinedAt: at},
 	homevisits.TravelStarted{ClinicianID: "acp-sam-reid", Role: homevisits.RoleAdvancedPractitioner, StartedAt: at},
