@@ -38,7 +38,8 @@ func process() service.Process {
 //
 //	{"bands": [{"name": "urgent", "maxWait": "90m"}, {"name": "routine", "maxWait": "72h"}],
 //	 "triageRoles": ["gp", "advanced-clinical-practitioner"],
-//	 "visitRoles": ["paramedic", "advanced-clinical-practitioner", "gp"]}
+//	 "visitRoles": ["paramedic", "advanced-clinical-practitioner", "gp"],
+//	 "acceptWithin": "15m"}
 type rulesJSON struct {
 	Bands []struct {
 		Name    string `json:"name"`
@@ -46,6 +47,8 @@ type rulesJSON struct {
 	} `json:"bands"`
 	TriageRoles []hvevents.Role `json:"triageRoles"`
 	VisitRoles  []hvevents.Role `json:"visitRoles"`
+	// AcceptWithin is how long an assigned clinician has to accept ("15m").
+	AcceptWithin string `json:"acceptWithin"`
 }
 
 // loadRules returns the default rules with the file's changes, validated.
@@ -74,6 +77,13 @@ func loadRules(path string) (domain.Rules, error) {
 		}
 		if f.TriageRoles != nil {
 			rules.TriageRoles = f.TriageRoles
+		}
+		if f.AcceptWithin != "" {
+			d, err := time.ParseDuration(f.AcceptWithin)
+			if err != nil {
+				return rules, fmt.Errorf("rules %s: acceptWithin %q: want a duration such as 15m", path, f.AcceptWithin)
+			}
+			rules.AcceptWithin = d
 		}
 		if f.VisitRoles != nil {
 			rules.VisitRoles = f.VisitRoles

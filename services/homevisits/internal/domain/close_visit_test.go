@@ -61,7 +61,7 @@ func TestRecordNoAccess(t *testing.T) {
 }
 
 var openStatuses = []domain.Status{domain.StatusRequested, domain.StatusTriaged, domain.StatusAssigned, domain.StatusAccepted,
-	domain.StatusDeclined, domain.StatusEnRoute, domain.StatusOnSite}
+	domain.StatusDeclined, domain.StatusTimedOut, domain.StatusEnRoute, domain.StatusOnSite}
 
 // holderIn is who must be stood down when a visit in st closes.
 func holderIn(st domain.Status) (string, homevisits.Role) {

@@ -48,6 +48,7 @@ var (
 	asSam       = events.Actor{ID: sam, Role: "advanced-clinical-practitioner", Org: "U84001"}
 	asMaria     = events.Actor{ID: "dn-maria-silva", Role: "district-nurse", Org: "U84001"}
 	asDrHughes  = events.Actor{ID: "gp-tom-hughes", Role: "gp", Org: "L84002"}
+	timer       = events.Actor{ID: "careweave-homevisits", Role: "system", Org: "careweave"}
 )
 
 // Tuesday 13 January 2026 (GMT) and Saturday 24 October 2026 (BST, the eve
@@ -63,6 +64,29 @@ func goldens() []golden {
 			Outcome: outcome, Now: now}
 	}
 	return []golden{
+		{
+			file: "timed_out_then_reassigned.json", id: "0190f4c2-timed-out-then-reassigned",
+			steps: []step{
+				{reception, jan(14, 0), domain.RequestVisit(domain.RequestVisitCmd{Patient: "pt-golden-6", Practice: "L84001",
+					PCN: "U84001", Reason: "Breathless since yesterday", Source: homevisits.SourcePhone,
+					Caller: homevisits.CallerPatient, Now: jan(14, 0)})},
+				{dutyGP, jan(14, 5), domain.TriageVisit(rules, gp(jan(14, 5), "same-day", ""))},
+				{coordinator, jan(14, 10), domain.AssignVisit(rules, domain.AssignVisitCmd{ClinicianID: jess,
+					Role: homevisits.RoleParamedic, Now: jan(14, 10)})},
+				{timer, jan(14, 26), domain.TimeOutAssignment(rules, jan(14, 26))},
+				{coordinator, jan(14, 30), domain.ReassignVisit(rules, domain.ReassignVisitCmd{ClinicianID: owen,
+					Role: homevisits.RoleParamedic, Reason: "Jess did not accept", Now: jan(14, 30)})},
+				{asOwen, jan(14, 32), domain.AcceptVisit(domain.AcceptVisitCmd{ClinicianID: owen, Now: jan(14, 32)})},
+			},
+			want: domain.VisitState{
+				Status: domain.StatusAccepted, Patient: "pt-golden-6", Practice: "L84001", PCN: "U84001",
+				Reason: "Breathless since yesterday", Source: homevisits.SourcePhone, Caller: homevisits.CallerPatient,
+				RequestedAt: jan(14, 0), TriagedBy: drOkafor, TriagedByRole: homevisits.RoleGP, Urgency: "same-day",
+				Window:    homevisits.Window{NotBefore: jan(14, 5), VisitBy: jan(22, 5)},
+				TriagedAt: jan(14, 5), ClinicianID: owen, Role: homevisits.RoleParamedic, AssignedAt: jan(14, 30),
+				AcceptedAt: jan(14, 32),
+			},
+		},
 		{
 			file: "completed_after_decline.json", id: "0190f4c2-completed-after-decline",
 			steps: []step{

@@ -56,6 +56,8 @@ var (
 	accepted = homevisits.AssignmentAccepted{ClinicianID: jess, Role: homevisits.RoleParamedic, AcceptedAt: at(20 * time.Minute)}
 	declined = homevisits.AssignmentDeclined{ClinicianID: jess, Role: homevisits.RoleParamedic,
 		Reason: "On a cardiac arrest call", DeclinedAt: at(20 * time.Minute)}
+	timedOut = homevisits.AssignmentTimedOut{ClinicianID: jess, Role: homevisits.RoleParamedic, AssignedAt: at(15 * time.Minute),
+		AcceptBy: at(30 * time.Minute), TimedOutAt: at(31 * time.Minute)}
 	enRoute  = homevisits.TravelStarted{ClinicianID: jess, Role: homevisits.RoleParamedic, StartedAt: at(30 * time.Minute)}
 	arrived  = homevisits.ClinicianArrived{ClinicianID: jess, Role: homevisits.RoleParamedic, ArrivedAt: at(50 * time.Minute)}
 	complete = homevisits.VisitCompleted{ClinicianID: jess, Role: homevisits.RoleParamedic,
@@ -75,6 +77,7 @@ var histories = map[domain.Status][]events.Data{
 	domain.StatusAssigned:       {requested, triaged, assigned},
 	domain.StatusAccepted:       {requested, triaged, assigned, accepted},
 	domain.StatusDeclined:       {requested, triaged, assigned, declined},
+	domain.StatusTimedOut:       {requested, triaged, assigned, timedOut},
 	domain.StatusEnRoute:        {requested, triaged, assigned, accepted, enRoute},
 	domain.StatusOnSite:         {requested, triaged, assigned, accepted, enRoute, arrived},
 	domain.StatusCompleted:      {requested, triaged, assigned, accepted, enRoute, arrived, complete},

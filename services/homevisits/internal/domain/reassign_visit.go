@@ -29,14 +29,14 @@ func ReassignVisit(rules Rules, cmd ReassignVisitCmd) func(s VisitState, version
 			return nil, err
 		}
 		switch s.Status {
-		case StatusAssigned, StatusAccepted, StatusDeclined:
+		case StatusAssigned, StatusAccepted, StatusDeclined, StatusTimedOut:
 		default:
 			return nil, refuse(s, "reassigned")
 		}
 		if err := checkDirectoryID("clinicianId", cmd.ClinicianID); err != nil {
 			return nil, err
 		}
-		if cmd.ClinicianID == s.ClinicianID {
+		if cmd.ClinicianID == s.ClinicianID && s.Status != StatusTimedOut { // after a timeout, giving them another chance is a reassignment
 			if s.Status == StatusDeclined {
 				return nil, domain.Invalid("clinicianId", "declined this visit: choose another clinician")
 			}

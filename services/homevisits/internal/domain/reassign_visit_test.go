@@ -20,7 +20,7 @@ func reassigned(to string, role homevisits.Role, reason string) homevisits.Visit
 }
 
 func TestReassignVisit(t *testing.T) {
-	for _, st := range []domain.Status{domain.StatusAssigned, domain.StatusAccepted, domain.StatusDeclined} {
+	for _, st := range []domain.Status{domain.StatusAssigned, domain.StatusAccepted, domain.StatusDeclined, domain.StatusTimedOut} {
 		t.Run("when "+string(st), func(t *testing.T) {
 			aggregatetest.Then(t, visitType, histories[st],
 				domain.ReassignVisit(rules, reassignCmd(sam, homevisits.RoleAdvancedPractitioner, " Nearer ")),
@@ -47,7 +47,7 @@ func TestReassignVisit(t *testing.T) {
 	}
 	notFound(t, domain.ReassignVisit(rules, reassignCmd(owen, homevisits.RoleParamedic, "")))
 	refusedOutside(t, domain.ReassignVisit(rules, reassignCmd(owen, homevisits.RoleParamedic, "")),
-		domain.StatusAssigned, domain.StatusAccepted, domain.StatusDeclined)
+		domain.StatusAssigned, domain.StatusAccepted, domain.StatusDeclined, domain.StatusTimedOut)
 }
 
 func TestReassignVisitInvalid(t *testing.T) {

@@ -35,6 +35,9 @@ type Rules struct {
 	TriageRoles []homevisits.Role
 	// VisitRoles are the roles a visit may be assigned to.
 	VisitRoles []homevisits.Role
+	// AcceptWithin is how long an assigned clinician has to accept a visit
+	// before it goes back to the duty coordinator.
+	AcceptWithin time.Duration
 }
 
 // DefaultRules returns the usual practice: urgent within 2 hours, same-day
@@ -50,6 +53,7 @@ func DefaultRules() Rules {
 		TriageRoles: []homevisits.Role{homevisits.RoleGP},
 		VisitRoles: []homevisits.Role{homevisits.RoleParamedic, homevisits.RoleAdvancedPractitioner,
 			homevisits.RoleGP, homevisits.RoleDistrictNurse},
+		AcceptWithin: 15 * time.Minute,
 	}
 }
 
@@ -58,6 +62,9 @@ func DefaultRules() Rules {
 const (
 	MinBandWait = time.Minute
 	MaxBandWait = 28 * 24 * time.Hour
+	// An acceptance time outside these is surely a mistake of units.
+	MinAcceptWithin = time.Second
+	MaxAcceptWithin = 24 * time.Hour
 )
 
 // Validate reports every problem with the rules.
@@ -91,6 +98,9 @@ func (r Rules) Validate() error {
 				errs = append(errs, fmt.Errorf("%s: %q is not one of: %s", list.name, role, homevisits.OneOf(homevisits.Roles())))
 			}
 		}
+	}
+	if r.AcceptWithin < MinAcceptWithin || r.AcceptWithin > MaxAcceptWithin {
+		errs = append(errs, fmt.Errorf("acceptance time %s must be between %s and %s", r.AcceptWithin, MinAcceptWithin, MaxAcceptWithin))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("home-visit rules: %w", err)

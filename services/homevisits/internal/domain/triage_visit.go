@@ -39,7 +39,7 @@ func TriageVisit(rules Rules, cmd TriageVisitCmd) func(s VisitState, version int
 			return nil, err
 		}
 		switch s.Status {
-		case StatusRequested, StatusTriaged, StatusAssigned, StatusAccepted, StatusDeclined:
+		case StatusRequested, StatusTriaged, StatusAssigned, StatusAccepted, StatusDeclined, StatusTimedOut:
 		default:
 			return nil, refuse(s, "triaged")
 		}

@@ -76,10 +76,10 @@ func TestTriageVisit(t *testing.T) {
 	})
 	notFound(t, domain.TriageVisit(rules, triageCmd()))
 	refusedOutside(t, domain.TriageVisit(rules, triageCmd()),
-		domain.StatusRequested, domain.StatusTriaged, domain.StatusAssigned, domain.StatusAccepted, domain.StatusDeclined)
+		domain.StatusRequested, domain.StatusTriaged, domain.StatusAssigned, domain.StatusAccepted, domain.StatusDeclined, domain.StatusTimedOut)
 	refusedOutside(t, domain.TriageVisit(rules, domain.TriageVisitCmd{TriagedBy: drOkafor,
 		TriagedByRole: homevisits.RoleGP, Outcome: homevisits.TriageAdvice, Now: at(time.Hour)}),
-		domain.StatusRequested, domain.StatusTriaged, domain.StatusAssigned, domain.StatusAccepted, domain.StatusDeclined)
+		domain.StatusRequested, domain.StatusTriaged, domain.StatusAssigned, domain.StatusAccepted, domain.StatusDeclined, domain.StatusTimedOut)
 }
 
 // A duty GP upgrading or standing down a visit after new information: the

@@ -23,18 +23,21 @@ const (
 	StatusAssigned       Status = "assigned"
 	StatusAccepted       Status = "accepted"
 	StatusDeclined       Status = "declined"
-	StatusEnRoute        Status = "en-route"
-	StatusOnSite         Status = "on-site"
-	StatusCompleted      Status = "completed"
-	StatusNoAccess       Status = "no-access"
-	StatusCancelled      Status = "cancelled"
-	StatusEscalated      Status = "escalated"
+	// StatusTimedOut: the clinician did not accept in time; the visit is
+	// back with the duty coordinator to reassign.
+	StatusTimedOut  Status = "timed-out"
+	StatusEnRoute   Status = "en-route"
+	StatusOnSite    Status = "on-site"
+	StatusCompleted Status = "completed"
+	StatusNoAccess  Status = "no-access"
+	StatusCancelled Status = "cancelled"
+	StatusEscalated Status = "escalated"
 )
 
 // Statuses returns every Status, in the order of a visit's life.
 func Statuses() []Status {
 	return []Status{StatusRequested, StatusTriagedNoVisit, StatusTriaged, StatusAssigned, StatusAccepted,
-		StatusDeclined, StatusEnRoute, StatusOnSite, StatusCompleted, StatusNoAccess, StatusCancelled,
+		StatusDeclined, StatusTimedOut, StatusEnRoute, StatusOnSite, StatusCompleted, StatusNoAccess, StatusCancelled,
 		StatusEscalated}
 }
 
@@ -86,8 +89,11 @@ type VisitState struct {
 	AcceptedAt    time.Time       `json:"acceptedAt,omitzero"`
 	DeclineReason string          `json:"declineReason,omitempty"`
 	DeclinedAt    time.Time       `json:"declinedAt,omitzero"`
-	EnRouteAt     time.Time       `json:"enRouteAt,omitzero"`
-	ArrivedAt     time.Time       `json:"arrivedAt,omitzero"`
+	// TimedOutAt is when the clinician was found not to have accepted in
+	// time (see AcceptBy).
+	TimedOutAt time.Time `json:"timedOutAt,omitzero"`
+	EnRouteAt  time.Time `json:"enRouteAt,omitzero"`
+	ArrivedAt  time.Time `json:"arrivedAt,omitzero"`
 
 	// How it ended.
 	Outcome          homevisits.Outcome          `json:"outcome,omitempty"`
@@ -140,6 +146,8 @@ func EvolveVisit(s VisitState, e events.Data) VisitState {
 		s.Status, s.AcceptedAt = StatusAccepted, e.AcceptedAt
 	case homevisits.AssignmentDeclined:
 		s.Status, s.DeclineReason, s.DeclinedAt, s.AcceptedAt = StatusDeclined, e.Reason, e.DeclinedAt, time.Time{}
+	case homevisits.AssignmentTimedOut:
+		s.Status, s.TimedOutAt = StatusTimedOut, e.TimedOutAt
 	case homevisits.TravelStarted:
 		s.Status, s.EnRouteAt = StatusEnRoute, e.StartedAt
 	case homevisits.ClinicianArrived:
@@ -161,7 +169,7 @@ func EvolveVisit(s VisitState, e events.Data) VisitState {
 // theirs stands yet.
 func assign(s VisitState, clinician string, role homevisits.Role, at time.Time) VisitState {
 	s.Status, s.ClinicianID, s.Role, s.AssignedAt = StatusAssigned, clinician, role, at
-	s.AcceptedAt, s.DeclineReason, s.DeclinedAt = time.Time{}, "", time.Time{}
+	s.AcceptedAt, s.DeclineReason, s.DeclinedAt, s.TimedOutAt = time.Time{}, "", time.Time{}, time.Time{}
 	return s
 }
 
