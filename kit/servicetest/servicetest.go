@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,7 +37,12 @@ type Stack struct {
 	validator *openapitest.Validator
 	// Actor is sent with every request unless a request overrides it.
 	Actor events.Actor
+	stop  func()
 }
+
+// Stop shuts the service down gracefully, as a signal would; a test may then
+// start it again on the same infrastructure.
+func (s *Stack) Stop() { s.stop() }
 
 // Infra is the PostgreSQL schema and NATS server components of one test
 // share (a projector and the query API reading what it writes).
@@ -91,13 +97,17 @@ func StartIn(t testing.TB, infra *Infra, name string, opts service.Options) *Sta
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- service.Run(ctx, cfg, opts, slog.New(slog.DiscardHandler)) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("service %s stopped with %v", name, err)
-		}
-	})
 	s := &Stack{t: t, Schema: schema, Pool: pool, validator: v, Actor: events.Actor{ID: "tester", Role: "care-coordinator", Org: "U84001"}}
+	var once sync.Once
+	s.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("service %s stopped with %v", name, err)
+			}
+		})
+	}
+	t.Cleanup(s.stop)
 	select {
 	case a := <-addr:
 		s.URL = "http://" + a

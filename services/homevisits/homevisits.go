@@ -1,21 +1,29 @@
 package homevisits
 
 import (
+	"context"
+
+	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/patientref"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/homevisits/internal/api"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
+	"github.com/careweave/careweave/services/homevisits/internal/timer"
 )
 
 // Options wires the home-visits API into the shared runtime: dir is the
 // directory (practices, care homes, clinicians), registry resolves the
 // patient of a request, and rules are the PCN's validated home-visit rules.
+// The acceptance timers run beside the API.
 func Options(dir *directory.Directory, registry *patientref.Client, rules domain.Rules) service.Options {
 	return service.Options{
-		Migrations: api.Migrations(),
-		OpenAPI:    OpenAPI,
+		Migrations: append(api.Migrations(), timer.Migrations()),
+		Background: func(ctx context.Context, d service.Deps) error {
+			return timer.New(d.Pool, d.Schema, aggregate.NewRepository(api.Type, d.Store), rules, d.Now, d.Logger).Run(ctx)
+		},
+		OpenAPI: OpenAPI,
 		Routes: func(r *httpkit.Router, d service.Deps) error {
 			a, err := api.New(d, dir, registry, rules)
 			if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -441,5 +442,65 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 	rules, err := loadRules(write("ok.json", `{"bands":[{"name":"urgent","maxWait":"90m"},{"name":"routine","maxWait":"72h"}],"triageRoles":["gp","advanced-clinical-practitioner"]}`))
 	if err != nil || len(rules.Bands) != 2 || rules.Bands[0].MaxWait != 90*time.Minute || !slices.Equal(rules.VisitRoles, domain.DefaultRules().VisitRoles) {
 		t.Fatalf("loadRules = %+v, %v", rules, err)
+	}
+}
+
+func TestAnUnacceptedAssignmentTimesOutEvenAcrossARestart(t *testing.T) {
+	h := start(t) // for the registry and its patients
+	infra := servicetest.NewInfra(t)
+	rules := domain.DefaultRules()
+	rules.AcceptWithin = time.Second
+	reg, err := patientref.New(h.registry.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := servicetest.StartIn(t, infra, "homevisits", homevisits.Options(directory.Demo(), reg, rules))
+	first.Actor = coordinator
+	got := first.Do("POST", "/v1/visits", `{"patient":"`+h.patients[aliceNHS]+`","reason":"Fall at home","source":"phone","caller":"relative"}`,
+		map[string]string{"Idempotency-Key": "timeout-1"})
+	var v struct{ Visit, Status string }
+	got.JSON(t, &v)
+	for i, step := range []struct{ command, body string }{
+		{"triage", `{"urgency":"urgent","triagedBy":"gp-amara-okafor"}`},
+		{"assign", `{"clinicianId":"para-jess-patel"}`},
+	} {
+		if r := first.Do("POST", "/v1/visits/"+v.Visit+"/"+step.command, step.body, map[string]string{"If-Match": etag(i + 1)}); r.Status != 200 {
+			t.Fatalf("%s = %d %s", step.command, r.Status, r.Body)
+		}
+	}
+	// Down before the second is up, and still down when it is.
+	first.Stop()
+	time.Sleep(1500 * time.Millisecond)
+
+	second := servicetest.StartIn(t, infra, "homevisits", homevisits.Options(directory.Demo(), reg, rules))
+	second.Actor = first.Actor
+	testkit.Eventually(t, 30*time.Second, func() bool {
+		second.Do("GET", "/v1/visits/"+v.Visit, nil, nil).JSON(t, &v)
+		return v.Status == "timed-out"
+	}, "the visit is %s, want timed-out after the restart", v.Status)
+	var timedOut int
+	for _, p := range second.WaitEvents(4) {
+		if p.Envelope.Type == "careweave.homevisits.assignment_timed_out.v1" {
+			timedOut++
+			if p.Envelope.ActorRole != "system" {
+				t.Errorf("the timeout is recorded as %s, want the system", p.Envelope.ActorRole)
+			}
+		}
+	}
+	if timedOut != 1 {
+		t.Fatalf("%d timeouts published, want 1", timedOut)
+	}
+	// Too late to accept; the coordinator reassigns, which starts a new wait.
+	second.Actor = events.Actor{ID: "para-jess-patel", Role: "paramedic", Org: "U84001"}
+	if r := second.Do("POST", "/v1/visits/"+v.Visit+"/accept", `{}`, map[string]string{"If-Match": etag(4)}); r.Status != http.StatusConflict {
+		t.Fatalf("accepting after the timeout = %d %s", r.Status, r.Body)
+	}
+	second.Actor = first.Actor
+	if r := second.Do("POST", "/v1/visits/"+v.Visit+"/reassign", `{"clinicianId":"para-owen-jones"}`, map[string]string{"If-Match": etag(4)}); r.Status != 200 {
+		t.Fatalf("reassign = %d %s", r.Status, r.Body)
+	}
+	var timers int
+	if err := second.Pool.QueryRow(t.Context(), "SELECT count(*) FROM "+second.Schema+".assignment_timers").Scan(&timers); err != nil || timers != 1 {
+		t.Fatalf("%d timers after the reassignment (%v), want the new wait's", timers, err)
 	}
 }

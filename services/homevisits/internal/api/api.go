@@ -22,6 +22,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/careweave/careweave/events"
 	"github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/kit/aggregate"
@@ -33,6 +35,7 @@ import (
 	"github.com/careweave/careweave/kit/pgkit"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
+	"github.com/careweave/careweave/services/homevisits/internal/timer"
 )
 
 // Migrations are the service's own tables, after the event store's: only
@@ -55,6 +58,7 @@ type API struct {
 	london    *time.Location
 	logger    *slog.Logger
 	now       func() time.Time
+	timers    *timer.Timers // kept in step with every change, in its transaction
 }
 
 // New builds the API on the runtime's connections.
@@ -82,6 +86,7 @@ func New(d service.Deps, dir *directory.Directory, registry *patientref.Client, 
 		logger:    d.Logger,
 		now:       d.Now,
 	}
+	a.timers = timer.New(d.Pool, d.Schema, a.repo, rules, d.Now, d.Logger)
 	a.cmds = &service.Commands[domain.VisitState]{
 		Repo: a.repo, Idem: idem, Logger: d.Logger, Now: d.Now,
 		View: func(l aggregate.Loaded[domain.VisitState]) any { return a.view(l) },
@@ -148,6 +153,9 @@ func (a *API) change(w http.ResponseWriter, r *http.Request, body any,
 		Body: body,
 		Decide: func(_ context.Context, meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
 			return parse(meta)
+		},
+		Also: func(ctx context.Context, tx pgx.Tx, l aggregate.Loaded[domain.VisitState]) error {
+			return a.timers.Sync(ctx, tx, id, l.State)
 		},
 	})
 }
