@@ -75,14 +75,20 @@ func TestATeamRegistersAWebhookAndGetsItsDischargesSigned(t *testing.T) {
 
 	// Two discharges for Severn ICT, one for another team; the endpoint is
 	// down until the webhook dies.
-	p.publish(t, patient(1), "stay-a", routed("team-severn-ict", "a"), "")
-	p.publish(t, patient(2), "stay-x", routed("team-forest-ict", "x"), "")
-	p.publish(t, patient(3), "stay-b", routed("team-severn-ict", "b"), "")
 	var status struct {
 		State             string
 		DeliveredSequence int64
 		FeedSequence      int64
 	}
+	// The patients are in different partitions, so the feed holds their
+	// notices in the order they happen to be routed: let a's land first.
+	p.publish(t, patient(1), "stay-a", routed("team-severn-ict", "a"), "")
+	testkit.Eventually(t, 30*time.Second, func() bool {
+		svc.Do("GET", "/v1/teams/team-severn-ict/webhook", nil, nil).JSON(t, &status)
+		return status.FeedSequence == 1
+	}, "a's notice is not on the feed: %+v", status)
+	p.publish(t, patient(2), "stay-x", routed("team-forest-ict", "x"), "")
+	p.publish(t, patient(3), "stay-b", routed("team-severn-ict", "b"), "")
 	testkit.Eventually(t, 30*time.Second, func() bool {
 		svc.Do("GET", "/v1/teams/team-severn-ict/webhook", nil, nil).JSON(t, &status)
 		return status.State == "dead" && status.FeedSequence == 2

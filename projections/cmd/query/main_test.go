@@ -240,16 +240,17 @@ func TestAssignmentBoardShowsEachClinicianTheirOpenVisits(t *testing.T) {
 	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions())
 	t0 := time.Date(2026, 10, 24, 23, 0, 0, 0, time.UTC) // the window crosses the end of summer time
 	win := hv.Window{NotBefore: t0, VisitBy: t0.Add(2 * time.Hour)}
-	v1, v2 := "visit-01a20900-0000-7000-9000-0000000000a1", "visit-01a20900-0000-7000-9000-0000000000a2"
+	v1, v2, v3 := "visit-01a20900-0000-7000-9000-0000000000a1", "visit-01a20900-0000-7000-9000-0000000000a2", "visit-01a20900-0000-7000-9000-0000000000a3"
 	requested := hv.VisitRequested{Patient: patient, Practice: "L84001", PCN: "U84001", Reason: "fall", Source: hv.SourcePhone, Caller: hv.CallerRelative, RequestedAt: t0}
 	triaged := hv.VisitTriaged{TriagedBy: "gp-amara-okafor", TriagedByRole: "gp", Urgency: "urgent", Window: win, TriagedAt: t0}
-	for _, v := range []string{v1, v2} {
+	for _, v := range []string{v1, v2, v3} {
 		publish(t, q.JS, v, 1, t0, requested)
 		publish(t, q.JS, v, 2, t0, triaged)
 		publish(t, q.JS, v, 3, t0, hv.VisitAssigned{ClinicianID: "para-jess-patel", Role: "paramedic", Urgency: "urgent", Window: win, AssignedAt: t0})
 	}
 	publish(t, q.JS, v1, 4, t0, hv.AssignmentAccepted{ClinicianID: "para-jess-patel", Role: "paramedic", AcceptedAt: t0})
 	publish(t, q.JS, v2, 4, t0, hv.VisitCancelled{Reason: "patient-cancelled", ClinicianID: "para-jess-patel", Role: "paramedic", CancelledAt: t0})
+	publish(t, q.JS, v3, 4, t0, hv.AssignmentTimedOut{ClinicianID: "para-jess-patel", Role: "paramedic", AssignedAt: t0, AcceptBy: t0, TimedOutAt: t0})
 
 	type board struct {
 		Visits []struct {
@@ -269,14 +270,16 @@ func TestAssignmentBoardShowsEachClinicianTheirOpenVisits(t *testing.T) {
 		t.Fatal("the board does not say how fresh it is")
 	}
 
-	// Reassigned: off Jess's board, onto Owen's.
-	publish(t, q.JS, v1, 5, t0, hv.VisitReassigned{FromClinicianID: "para-jess-patel", FromRole: "paramedic", ClinicianID: "para-owen-jones", Role: "paramedic",
-		Urgency: "urgent", Window: win, ReassignedAt: t0})
+	// Reassigned: off Jess's board, onto Owen's; the timed-out visit too.
+	for _, v := range []string{v1, v3} {
+		publish(t, q.JS, v, 5, t0, hv.VisitReassigned{FromClinicianID: "para-jess-patel", FromRole: "paramedic", ClinicianID: "para-owen-jones", Role: "paramedic",
+			Urgency: "urgent", Window: win, ReassignedAt: t0})
+	}
 	testkit.Eventually(t, 30*time.Second, func() bool {
 		var owen board
 		q.Do("GET", "/v1/clinicians/para-owen-jones/visits", nil, nil).JSON(t, &owen)
 		q.Do("GET", "/v1/clinicians/para-jess-patel/visits", nil, nil).JSON(t, &b)
-		return len(owen.Visits) == 1 && owen.Visits[0].Status == "assigned" && len(b.Visits) == 0
+		return len(owen.Visits) == 2 && owen.Visits[0].Status == "assigned" && owen.Visits[1].Status == "assigned" && len(b.Visits) == 0
 	}, "reassignment not reflected")
 	if r := q.Do("GET", "/v1/clinicians/Jess%20Patel/visits", nil, nil); r.Status != 400 {
 		t.Fatalf("a bad clinician id = %d", r.Status)

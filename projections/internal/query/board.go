@@ -43,7 +43,7 @@ type Board struct {
 }
 
 // board serves a clinician's open visits: assigned, accepted, en route or
-// on site (declined and closed ones are off it).
+// on site (declined, timed-out and closed ones are off it).
 func (a *API) board(w http.ResponseWriter, r *http.Request) {
 	clinician := r.PathValue("clinician")
 	if !isToken(clinician) {
@@ -67,7 +67,7 @@ func (a *API) readBoard(ctx context.Context, clinician string) (Board, error) {
 		return b, err
 	}
 	rows, err := a.pool.Query(ctx, `SELECT visit, patient, area, role, urgency, not_before, visit_by, status, updated_at
-		FROM `+schema+`.assignment_board WHERE clinician = $1 AND closed_at IS NULL AND status <> 'declined'
+		FROM `+schema+`.assignment_board WHERE clinician = $1 AND closed_at IS NULL AND status NOT IN ('declined', 'timed-out')
 		ORDER BY visit_by, visit`, clinician)
 	if err != nil {
 		return b, fmt.Errorf("read board: %w", err)

@@ -31,7 +31,9 @@ func newBoardSQL(schema string) boardSQL {
 	}
 }
 
-// closing are the visit states that take a visit off a clinician's board.
+// closing are the visit states that take a visit off a clinician's board
+// for good. A declined or timed-out visit is still open, waiting to be
+// reassigned: the board query leaves those out by status instead.
 var closing = map[string]bool{"completed": true, "no-access": true, "cancelled": true, "escalated": true, "triaged-no-visit": true}
 
 // ApplyBoard applies a home-visit event to the assignment board. Events of
@@ -54,6 +56,8 @@ func (s *Store) ApplyBoard(ctx context.Context, w Writer, env events.Envelope, d
 		status = "accepted"
 	case hv.AssignmentDeclined:
 		status = "declined"
+	case hv.AssignmentTimedOut:
+		status = "timed-out"
 	case hv.TravelStarted:
 		status = "en-route"
 	case hv.ClinicianArrived:

@@ -81,6 +81,8 @@ func summaryItems(env events.Envelope, data events.Data) []item {
 		return visit("accepted by "+e.ClinicianID, true, nil)
 	case hv.AssignmentDeclined:
 		return visit("declined; needs reassigning", true, nil)
+	case hv.AssignmentTimedOut:
+		return visit("not accepted in time; needs reassigning", true, nil)
 	case hv.TravelStarted:
 		return visit("clinician en route", true, nil)
 	case hv.ClinicianArrived:

@@ -7,7 +7,9 @@ import (
 
 // homeVisits maps the visit's events. A triage supersedes any earlier
 // triage; an assignment or reassignment supersedes every earlier assignment
-// and acceptance, so a visit never shows two clinicians holding it.
+// and acceptance, so a visit never shows two clinicians holding it. A
+// decline or a timeout marks nothing: the assignment did happen, and the
+// reassignment that follows supersedes it.
 func (p *Projector) homeVisits(env events.Envelope, data events.Data) (Effect, error) {
 	s, err := p.newSource(env, data, "homevisits", "visit", CategoryHomeVisit)
 	if err != nil {
@@ -66,6 +68,11 @@ func (p *Projector) homeVisits(env events.Envelope, data events.Data) (Effect, e
 	case hv.AssignmentDeclined:
 		sum := quoted("Home visit declined by "+who(d.ClinicianID, string(d.Role)), d.Reason) + "; it needs reassigning"
 		return one(s.entry(pt, d.DeclinedAt, "", sum)), nil
+
+	case hv.AssignmentTimedOut:
+		sum := "Home visit not accepted by " + who(d.ClinicianID, string(d.Role)) + " within the acceptance time (due by " +
+			p.when(d.AcceptBy) + "); back with the duty coordinator to reassign"
+		return one(s.entry(pt, d.TimedOutAt, "", sum)), nil
 
 	case hv.TravelStarted:
 		return one(s.entry(pt, d.StartedAt, "", "On the way to the home visit: "+who(d.ClinicianID, string(d.Role)))), nil

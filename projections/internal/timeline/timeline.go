@@ -2,8 +2,8 @@ package timeline
 
 import (
 	"fmt"
-	"slices"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 

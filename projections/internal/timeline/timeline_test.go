@@ -92,6 +92,10 @@ func cases() []testCase {
 			summary: "Home visit accepted by acp-sam-reid (advanced clinical practitioner)"},
 		{data: hv.AssignmentDeclined{ClinicianID: "para-jess-patel", Role: hv.RoleParamedic, Reason: "On another call", DeclinedAt: at},
 			summary: "Home visit declined by para-jess-patel (paramedic): on another call; it needs reassigning"},
+		{data: hv.AssignmentTimedOut{ClinicianID: "para-jess-patel", Role: hv.RoleParamedic, AssignedAt: at, AcceptBy: at.Add(15 * time.Minute),
+			TimedOutAt: at.Add(16 * time.Minute)},
+			summary: "Home visit not accepted by para-jess-patel (paramedic) within the acceptance time (due by Mon 23 Nov 2026, 09:45 GMT); " +
+				"back with the duty coordinator to reassign"},
 		{data: hv.TravelStarted{ClinicianID: "acp-sam-reid", Role: hv.RoleAdvancedPractitioner, StartedAt: at},
 			summary: "On the way to the home visit: acp-sam-reid (advanced clinical practitioner)"},
 		{data: hv.ClinicianArrived{ClinicianID: "acp-sam-reid", Role: hv.RoleAdvancedPractitioner, ArrivedAt: at},
@@ -508,7 +512,7 @@ func TestRecommendationsAreMarkedByTheirOwnDecision(t *testing.T) {
 }
 
 // TestAssignmentsAndTriagesAreSuperseded: only the latest triage and the
-// latest assignment stand.
+// latest assignment stand; a timeout is a fact and stays.
 func TestAssignmentsAndTriagesAreSuperseded(t *testing.T) {
 	p := projector(t)
 	status := apply(t, p, []events.Data{
@@ -519,9 +523,11 @@ func TestAssignmentsAndTriagesAreSuperseded(t *testing.T) {
 		hv.VisitTriaged{TriagedBy: "gp-a", Urgency: "urgent", PreviousUrgency: "same-day", Window: window, TriagedAt: at},
 		hv.VisitReassigned{FromClinicianID: "para-a", ClinicianID: "acp-b", Urgency: "urgent", Window: window, ReassignedAt: at},
 		hv.VisitReassigned{FromClinicianID: "acp-b", ClinicianID: "para-c", Urgency: "urgent", Window: window, ReassignedAt: at},
+		hv.AssignmentTimedOut{ClinicianID: "para-c", AssignedAt: at, AcceptBy: at, TimedOutAt: at},
+		hv.VisitReassigned{FromClinicianID: "para-c", ClinicianID: "acp-d", Urgency: "urgent", Window: window, ReassignedAt: at},
 	}, visit)
 	s := timeline.StatusSuperseded
-	want := []timeline.Status{"", s, s, s, "", s, ""}
+	want := []timeline.Status{"", s, s, s, "", s, s, "", ""}
 	if !slices.Equal(status, want) {
 		t.Errorf("statuses %v; want %v", status, want)
 	}

@@ -118,6 +118,9 @@ func Route(env events.Envelope, data events.Data, held *Holding) Outcome {
 	case hv.AssignmentDeclined:
 		// They handed it back themselves: nothing to tell them.
 		return Outcome{}
+	case hv.AssignmentTimedOut:
+		// Unlike a decline, they did nothing: tell them it is no longer theirs.
+		return withdraw(held, holdsVisit, againVisit, "timed-out")
 	case hv.VisitCancelled:
 		return withdraw(held, holdsVisit, againVisit, "cancelled:"+string(e.Reason))
 	case hv.VisitEscalated:

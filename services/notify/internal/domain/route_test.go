@@ -69,6 +69,8 @@ func TestRoute(t *testing.T) {
 		{"a cancellation withdraws it", "visit-1", hv.VisitCancelled{Reason: "patient-cancelled"}, visitHeld, []string{"para-a withdrawn"}, ""},
 		{"an escalation withdraws it", "visit-1", hv.VisitEscalated{To: "999"}, visitHeld, []string{"para-a withdrawn"}, ""},
 		{"a decline tells nobody and frees it", "visit-1", hv.AssignmentDeclined{ClinicianID: "para-a"}, visitHeld, nil, ""},
+		{"a timeout withdraws it", "visit-1", hv.AssignmentTimedOut{ClinicianID: "para-a"}, visitHeld, []string{"para-a withdrawn"}, ""},
+		{"a timeout nobody holds tells nobody", "visit-1", hv.AssignmentTimedOut{ClinicianID: "para-a"}, nil, nil, ""},
 		{"a completed visit tells nobody", "visit-1", hv.VisitCompleted{ClinicianID: "para-a"}, visitHeld, nil, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -89,5 +91,11 @@ func TestRoute(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	timedOut := hv.AssignmentTimedOut{ClinicianID: "para-a", Role: "paramedic", AssignedAt: at, AcceptBy: at, TimedOutAt: at}
+	out := domain.Route(env("visit-1", timedOut), timedOut, visitHeld)
+	if n := out.Notices[0].Data.(notify.AssignmentNotice); n.Reason != "timed-out" || n.Visit != "1" || n.Urgency != "urgent" {
+		t.Errorf("timeout notice %+v: want reason timed-out, repeating the assignment", n)
 	}
 }
