@@ -230,3 +230,13 @@ func FuzzParseID(f *testing.F) {
 		}
 	})
 }
+
+func TestFilterEventNamesOneTypeInOneOrEveryPartition(t *testing.T) {
+	tn := events.TypeName{Service: "notify", Event: "webhook_delivery", Version: 1}
+	if got := events.FilterEvent(tn, 7); got != "care.notify.*.p07.webhook_delivery.v1" {
+		t.Errorf("partition 7: %s", got)
+	}
+	if got := events.FilterEvent(tn, -1); got != "care.notify.*.*.webhook_delivery.v1" {
+		t.Errorf("every partition: %s", got)
+	}
+}

@@ -73,3 +73,13 @@ func FilterServicePartition(service string, p int) string {
 func FilterPartition(p int) string {
 	return SubjectRoot + ".*.*." + PartitionToken(p) + ".>"
 }
+
+// FilterEvent matches one event type (service, event and version of its
+// wire name) in partition p or, for p < 0, in every partition.
+func FilterEvent(tn TypeName, p int) string {
+	part := "*"
+	if p >= 0 {
+		part = PartitionToken(p)
+	}
+	return fmt.Sprintf("%s.%s.*.%s.%s.v%d", SubjectRoot, tn.Service, part, tn.Event, tn.Version)
+}

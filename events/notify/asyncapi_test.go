@@ -279,6 +279,11 @@ func noticeCases() []noticeCase {
 			Reason: "cancelled:duplicate", SourceEvent: "019ab0f2-0c1d-7e2f-a3b4-c5d6e7f80912"}, true},
 		{"assignment/required fields", "para-jess-patel", notify.AssignmentNotice{Clinician: "para-jess-patel", Kind: notify.Assigned,
 			Visit: "019ab0f0-4e5f-7a6b-9c7d-8e9fa0b1c2d3", Patient: patientRef, SourceEvent: "019ab0f2-0c1d-7e2f-a3b4-c5d6e7f80912"}, false},
+		{"webhook delivery/all fields", "team-severn-ict", notify.WebhookDelivery{Team: "team-severn-ict", State: notify.Failing, Sequence: 42,
+			Notice: "019ab0e4-6b58-7d2e-9c41-3f0a8e5b7c21", Kind: notify.DischargeRouted, Stay: "019ab0d1-2c3d-7e4f-8a5b-6c7d8e9f0a1b", Patient: patientRef,
+			Attempts: 2, Error: "endpoint answered 503 Service Unavailable", NextAttemptAt: noticeTime.Add(2 * time.Second)}, true},
+		{"webhook delivery/required fields", "team-severn-ict", notify.WebhookDelivery{Team: "team-severn-ict", State: notify.Delivered, Sequence: 42,
+			Notice: "019ab0e4-6b58-7d2e-9c41-3f0a8e5b7c21", Kind: notify.DischargeRouted, Stay: "019ab0d1-2c3d-7e4f-8a5b-6c7d8e9f0a1b", Patient: patientRef}, false},
 	}
 }
 
@@ -297,6 +302,9 @@ func encodeNotice(t *testing.T, c noticeCase) (events.Envelope, []byte) {
 		t.Fatal(err)
 	}
 	en.StreamID, en.StreamVersion = notify.FeedStream(c.recipient), 1
+	if _, ok := c.data.(notify.WebhookDelivery); ok {
+		en.StreamID = notify.WebhookStream(c.recipient)
+	}
 	b, err := en.Encode()
 	if err != nil {
 		t.Fatal(err)
@@ -773,6 +781,8 @@ func checkFieldSchema(t *testing.T, what string, p map[string]any, typ reflect.T
 		wantType = "string"
 	case typ.Kind() == reflect.Slice && typ.Elem().Kind() == reflect.String:
 		wantType, wantItems = "array", "string"
+	case typ.Kind() == reflect.Int || typ.Kind() == reflect.Int64:
+		wantType = "integer"
 	default:
 		t.Errorf("%s: Go type %s has no JSON Schema mapping here; add one", what, typ)
 		return

@@ -30,6 +30,12 @@ const Service = "notify"
 // a device gateway's NATS client subscribes to.
 func Filter(recipient string) string { return events.FilterArea(Service, recipient) }
 
+// DischargeFilter is the subject filter of team's discharge notices alone,
+// without the records of its webhook deliveries.
+func DischargeFilter(team string) string {
+	return events.SubjectRoot + "." + Service + "." + team + ".*.discharge_notice.>"
+}
+
 // FeedStream is the stream holding recipient id's notices, in order.
 func FeedStream(recipient string) string { return "feed-" + recipient }
 
@@ -114,8 +120,57 @@ type AssignmentNotice struct {
 // EventType implements events.Data.
 func (AssignmentNotice) EventType() string { return "careweave.notify.assignment_notice.v1" }
 
+// DeliveryState is what became of one attempt to POST a notice to a
+// team's webhook.
+type DeliveryState string
+
+// Delivery states.
+const (
+	// Delivered: the endpoint accepted the notice.
+	Delivered DeliveryState = "delivered"
+	// Failing: the attempt failed; another follows after a backoff.
+	Failing DeliveryState = "failing"
+	// Dead: the attempt failed and was the last; delivery to the team has
+	// stopped until someone asks for redelivery.
+	Dead DeliveryState = "dead"
+)
+
+// MaxDeliveryErrorLen bounds WebhookDelivery.Error.
+const MaxDeliveryErrorLen = 200
+
+// WebhookDelivery records an attempt to deliver a discharge notice to a
+// team's webhook, so the discharge worklist shows whether the team has been
+// told. It is on the team's subjects (area: the team), in stream
+// WebhookStream(team), and never itself POSTed to the webhook.
+type WebhookDelivery struct {
+	Team  string        `json:"team"`
+	State DeliveryState `json:"state"`
+	// Sequence is the notice's place in the team's feed (the
+	// Careweave-Sequence header it was POSTed with); Notice its event id.
+	Sequence int64         `json:"sequence"`
+	Notice   string        `json:"notice"`
+	Kind     DischargeKind `json:"kind"`
+	Stay     string        `json:"stay"`
+	Patient  string        `json:"patient"`
+	// Attempts counts failed attempts at this notice so far.
+	Attempts int `json:"attempts"`
+	// Error is why the attempt failed: the endpoint's status line or the
+	// transport error, never the endpoint's URL.
+	Error string `json:"error,omitempty"`
+	// NextAttemptAt is when a failing delivery is tried again.
+	NextAttemptAt time.Time `json:"nextAttemptAt,omitzero"`
+}
+
+// EventType implements events.Data.
+func (WebhookDelivery) EventType() string { return "careweave.notify.webhook_delivery.v1" }
+
+// WebhookStream is the stream holding team's delivery records, in order.
+func WebhookStream(team string) string { return "webhook-" + team }
+
 // All returns a zero value of every event type of the service.
-func All() []events.Data { return []events.Data{DischargeNotice{}, AssignmentNotice{}} }
+func All() []events.Data {
+	return []events.Data{DischargeNotice{}, AssignmentNotice{}, WebhookDelivery{}}
+}
 
 // Register adds every event type of the service to reg.
 func Register(reg *events.Registry) { reg.Register(All()...) }

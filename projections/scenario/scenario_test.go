@@ -2,8 +2,11 @@ package scenario_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +20,7 @@ import (
 	"github.com/careweave/careweave/services/discharge"
 	"github.com/careweave/careweave/services/homevisits"
 	"github.com/careweave/careweave/services/medreviews"
+	"github.com/careweave/careweave/services/notify"
 	"github.com/careweave/careweave/services/patients"
 )
 
@@ -58,6 +62,19 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 	read := infra.WithNewSchema(t)
 	servicetest.StartIn(t, read, "projector", projections.ProjectorOptions(nil))
 	query := servicetest.StartIn(t, read, "query", projections.QueryOptions())
+
+	// The community team takes its discharges by webhook; its endpoint
+	// turns the first attempt away.
+	tell := servicetest.StartIn(t, infra.WithNewSchema(t), "notify", notify.Options(dir, notify.WebhookConfig{AllowHTTP: true, AllowPrivateNetworks: true,
+		InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Timeout: time.Second}))
+	var hookCalls atomic.Int32
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hookCalls.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	t.Cleanup(hook.Close)
+	step(t, tell, "PUT", "/v1/teams/team-severn-ict/webhook", map[string]string{"url": hook.URL, "secret": "a-team-secret-of-at-least-32-characters"}, nil, 200)
 
 	p := step(t, reg, "POST", "/v1/patients", `{"nhsNumber":"999 000 0085","traceStatus":"01","givenName":"Edith","familyName":"Example","birthDate":"1936-03-04","practice":"L84001"}`, key("reg"), 201)["patient"].(string)
 
@@ -132,12 +149,29 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 	// The operational views agree: the community team has the follow-up,
 	// the completed visit is off the paramedic's board, the round shows
 	// the resident reviewed.
-	var worklist struct {
-		Discharges []struct{ Stay, Patient, Status string }
+	// The worklist also shows that the team's webhook was told, after one
+	// failed attempt.
+	type delivery struct {
+		State          string
+		FailedAttempts int
 	}
-	query.Do("GET", "/v1/teams/team-severn-ict/discharges", nil, nil).JSON(t, &worklist)
-	if len(worklist.Discharges) != 1 || worklist.Discharges[0].Stay != stay || worklist.Discharges[0].Status != "assigned" {
-		t.Errorf("team worklist: %+v", worklist.Discharges)
+	var worklist struct {
+		Discharges []struct {
+			Stay, Patient, Status string
+			Delivery              *delivery
+		}
+		Webhook *struct {
+			State    string
+			Sequence int
+		}
+	}
+	testkit.Eventually(t, 30*time.Second, func() bool {
+		query.Do("GET", "/v1/teams/team-severn-ict/discharges", nil, nil).JSON(t, &worklist)
+		return len(worklist.Discharges) == 1 && worklist.Discharges[0].Delivery != nil && worklist.Discharges[0].Delivery.State == "delivered"
+	}, "the worklist never showed the team's webhook told")
+	if worklist.Discharges[0].Stay != stay || worklist.Discharges[0].Status != "assigned" || worklist.Webhook == nil ||
+		worklist.Webhook.State != "delivered" || worklist.Webhook.Sequence != 1 || hookCalls.Load() != 2 {
+		t.Errorf("team worklist after %d webhook calls: %+v, webhook %+v", hookCalls.Load(), worklist.Discharges, worklist.Webhook)
 	}
 	var board struct{ Visits []any }
 	query.Do("GET", "/v1/clinicians/para-jess-patel/visits", nil, nil).JSON(t, &board)

@@ -170,7 +170,7 @@ func cancelled(clinician string) hv.VisitCancelled {
 
 func TestEachClinicianSeesTheirAssignmentsNowAndFollowsThemLive(t *testing.T) {
 	infra := servicetest.NewInfra(t)
-	svc := servicetest.StartIn(t, infra, "notify", notifysvc.Options(directory.Demo(), notifysvc.WebhookConfig{AllowHTTP: true, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Timeout: time.Second}))
+	svc := servicetest.StartIn(t, infra, "notify", notifysvc.Options(directory.Demo(), notifysvc.WebhookConfig{AllowHTTP: true, AllowPrivateNetworks: true, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Timeout: time.Second}))
 	p := &publisher{js: svc.JS, versions: map[string]int64{}}
 
 	// Jess: v1 (re-triaged sooner) and v2 hers; v4 reassigned to Owen, v5
@@ -276,7 +276,7 @@ func feedEventIDs(t *testing.T, svc *servicetest.Stack, clinician string) []stri
 }
 
 func TestAssignmentsRefuseABadClinicianOrLastEventID(t *testing.T) {
-	svc := servicetest.Start(t, "notify", notifysvc.Options(directory.Demo(), notifysvc.WebhookConfig{AllowHTTP: true, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Timeout: time.Second}))
+	svc := servicetest.Start(t, "notify", notifysvc.Options(directory.Demo(), notifysvc.WebhookConfig{AllowHTTP: true, AllowPrivateNetworks: true, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Timeout: time.Second}))
 	p := &publisher{js: svc.JS, versions: map[string]int64{}}
 	p.publish(t, patient(1), "visit-v1", assigned(jess, time.Hour), "")
 	awaitFeeds(t, svc, map[string]int{jess: 1})

@@ -25,7 +25,9 @@ type WebhookConfig = webhook.Config
 // webhook deliverers, and the API (a clinician's assignments, a team's
 // webhook). dir names the community teams.
 func Options(dir *directory.Directory, hooks WebhookConfig) service.Options {
-	webhooksOf := func(d service.Deps) *webhook.Webhooks { return webhook.New(d.Pool, d.Store, d.Schema, hooks, d.Logger) }
+	webhooksOf := func(d service.Deps) *webhook.Webhooks {
+		return webhook.New(d.Pool, d.Store, d.Schema, hooks, feed.Actor, d.Logger)
+	}
 	return service.Options{
 		Migrations: append(feed.Migrations(), webhook.Migrations()),
 		OpenAPI:    OpenAPI,

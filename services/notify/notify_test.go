@@ -127,7 +127,7 @@ func received(t *testing.T, url, recipient string, want int) []string {
 
 func TestEachTeamAndClinicianReceivesExactlyTheirNoticesInOrder(t *testing.T) {
 	infra := servicetest.NewInfra(t)
-	svc := servicetest.StartIn(t, infra, "notify", notifysvc.Options(directory.Demo(), notifysvc.WebhookConfig{AllowHTTP: true, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Timeout: time.Second}))
+	svc := servicetest.StartIn(t, infra, "notify", notifysvc.Options(directory.Demo(), notifysvc.WebhookConfig{AllowHTTP: true, AllowPrivateNetworks: true, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Timeout: time.Second}))
 	p := &publisher{js: svc.JS, versions: map[string]int64{}}
 
 	// Discharges: A and B routed to the two Severn Vale teams, C first to

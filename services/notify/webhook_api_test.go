@@ -21,7 +21,7 @@ const hookSecret = "a-team-secret-of-at-least-32-characters"
 
 func TestATeamRegistersAWebhookAndGetsItsDischargesSigned(t *testing.T) {
 	svc := servicetest.Start(t, "notify", notifysvc.Options(directory.Demo(),
-		notifysvc.WebhookConfig{AllowHTTP: true, Timeout: time.Second, MaxAttempts: 3, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}))
+		notifysvc.WebhookConfig{AllowHTTP: true, AllowPrivateNetworks: true, Timeout: time.Second, MaxAttempts: 3, InitialBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}))
 	p := &publisher{js: svc.JS, versions: map[string]int64{}}
 
 	var mu sync.Mutex

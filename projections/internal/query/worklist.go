@@ -2,11 +2,13 @@ package query
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/jackc/pgx/v5"
 )
 
 // Discharge is one discharge routed to a community team.
@@ -24,19 +26,44 @@ type Discharge struct {
 	Outcome      string    `json:"outcome,omitempty"`
 	Overdue      bool      `json:"overdue"`
 	Path         string    `json:"path"`
+	// Delivery is what became of the latest notice about this discharge
+	// sent to the team's webhook; absent when none was recorded (the team
+	// has no webhook, or has not been sent one yet).
+	Delivery *Delivery `json:"delivery,omitempty"`
+}
+
+// Delivery is the outcome of the latest attempt to POST a notice.
+type Delivery struct {
+	State      string    `json:"state"` // delivered, failing, dead
+	Attempts   int       `json:"failedAttempts"`
+	RecordedAt time.Time `json:"recordedAt"`
+}
+
+// TeamWebhook is the latest delivery attempt to a team's webhook: whether
+// the team is being told at all.
+type TeamWebhook struct {
+	State         string     `json:"state"` // delivered, failing, dead
+	Sequence      int64      `json:"sequence"`
+	Attempts      int        `json:"failedAttempts"`
+	LastError     string     `json:"lastError,omitempty"`
+	NextAttemptAt *time.Time `json:"nextAttemptAt,omitempty"`
+	RecordedAt    time.Time  `json:"recordedAt"`
 }
 
 // Worklist is a team's discharges, soonest follow-up first.
 type Worklist struct {
-	Team       string        `json:"team"`
-	AsOf       time.Time     `json:"asOf"`
-	Discharges []Discharge   `json:"discharges"`
-	Freshness  ViewFreshness `json:"freshness"`
+	Team       string      `json:"team"`
+	AsOf       time.Time   `json:"asOf"`
+	Discharges []Discharge `json:"discharges"`
+	// Webhook is absent for a team that has had nothing sent to a webhook.
+	Webhook   *TeamWebhook  `json:"webhook,omitempty"`
+	Freshness ViewFreshness `json:"freshness"`
 }
 
 // worklist serves a community team's discharges: open follow-ups (overdue
 // ones flagged against the time of the request), and those completed,
-// missed or retracted, so a cancelled discharge is seen as such.
+// missed or retracted, so a cancelled discharge is seen as such; and
+// whether the team's webhook has been told of each.
 func (a *API) worklist(w http.ResponseWriter, r *http.Request) {
 	team := r.PathValue("team")
 	if !isToken(team) {
@@ -59,7 +86,17 @@ func (a *API) readWorklist(ctx context.Context, team string, now time.Time) (Wor
 	if l.Freshness, schema, err = a.viewFreshness(ctx); err != nil {
 		return l, err
 	}
-	rows, err := a.pool.Query(ctx, `SELECT stay, patient, area, pathway, needs, destination, discharged_at, due_by, status, outcome
+	var hook TeamWebhook
+	err = a.pool.QueryRow(ctx, `SELECT state, sequence, attempts, last_error, next_attempt_at, recorded_at FROM `+schema+`.team_webhooks WHERE team = $1`, team).
+		Scan(&hook.State, &hook.Sequence, &hook.Attempts, &hook.LastError, &hook.NextAttemptAt, &hook.RecordedAt)
+	switch {
+	case err == nil:
+		l.Webhook = &hook
+	case !errors.Is(err, pgx.ErrNoRows):
+		return l, fmt.Errorf("read team webhook: %w", err)
+	}
+	rows, err := a.pool.Query(ctx, `SELECT stay, patient, area, pathway, needs, destination, discharged_at, due_by, status, outcome,
+			delivery, delivery_attempts, delivery_at
 		FROM `+schema+`.discharge_worklist WHERE team = $1 ORDER BY (status = 'assigned') DESC, due_by, stay LIMIT 1000`, team)
 	if err != nil {
 		return l, fmt.Errorf("read worklist: %w", err)
@@ -67,8 +104,15 @@ func (a *API) readWorklist(ctx context.Context, team string, now time.Time) (Wor
 	defer rows.Close()
 	for rows.Next() {
 		var d Discharge
-		if err := rows.Scan(&d.Stay, &d.Patient, &d.Area, &d.Pathway, &d.Needs, &d.Destination, &d.DischargedAt, &d.DueBy, &d.Status, &d.Outcome); err != nil {
+		var delivery Delivery
+		var deliveredAt *time.Time
+		if err := rows.Scan(&d.Stay, &d.Patient, &d.Area, &d.Pathway, &d.Needs, &d.Destination, &d.DischargedAt, &d.DueBy, &d.Status, &d.Outcome,
+			&delivery.State, &delivery.Attempts, &deliveredAt); err != nil {
 			return l, fmt.Errorf("read worklist: %w", err)
+		}
+		if delivery.State != "" && deliveredAt != nil {
+			delivery.RecordedAt = *deliveredAt
+			d.Delivery = &delivery
 		}
 		d.Overdue = d.Status == "assigned" && now.After(d.DueBy)
 		d.DueByLondon = d.DueBy.In(a.london).Format("Mon 2 Jan 2006, 15:04 MST")

@@ -12,6 +12,7 @@ import (
 	"github.com/careweave/careweave/events/discharge"
 	"github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/events/medreviews"
+	"github.com/careweave/careweave/events/notify"
 	"github.com/careweave/careweave/events/patients"
 )
 
@@ -115,8 +116,14 @@ func WithoutEntries() []string {
 		carehomes.RoundScheduled{}.EventType(),
 		carehomes.RoundHeld{}.EventType(),
 		carehomes.RoundClosed{}.EventType(),
+		notify.WebhookDelivery{}.EventType(),
 	}
 }
+
+// viewsOnly are the event types of other services the projector takes for
+// the operational views alone: a team's webhook deliveries, which the
+// discharge worklist shows.
+func viewsOnly() []events.Data { return []events.Data{notify.WebhookDelivery{}} }
 
 // Registry returns one registry holding the event types of every service.
 func Registry() *events.Registry {
@@ -124,14 +131,19 @@ func Registry() *events.Registry {
 	for _, register := range []func(*events.Registry){patients.Register, homevisits.Register, medreviews.Register, carehomes.Register, discharge.Register} {
 		register(reg)
 	}
+	reg.Register(viewsOnly()...)
 	return reg
 }
 
 // Services are the services whose events the timeline shows; the
-// projector consumes theirs only (not, say, the notices Careweave sends out).
+// projector consumes theirs, and of the notices Careweave sends out only the
+// viewsOnly types.
 func Services() []string {
 	var out []string
 	for _, t := range Registry().Types() {
+		if slices.ContainsFunc(viewsOnly(), func(d events.Data) bool { return d.EventType() == t }) {
+			continue
+		}
 		if tn, err := events.ParseTypeName(t); err == nil && !slices.Contains(out, tn.Service) {
 			out = append(out, tn.Service)
 		}
@@ -150,6 +162,13 @@ func Filters(p int) []string {
 		} else {
 			out = append(out, events.FilterServicePartition(s, p))
 		}
+	}
+	for _, d := range viewsOnly() {
+		tn, err := events.ParseTypeName(d.EventType())
+		if err != nil {
+			panic(err) // a contract's own wire name; its tests parse it
+		}
+		out = append(out, events.FilterEvent(tn, p))
 	}
 	return out
 }
@@ -206,6 +225,10 @@ func (p *Projector) Project(env events.Envelope, data events.Data) (Effect, erro
 		eff, err = p.careHomes(env, data)
 	case "discharge":
 		eff, err = p.discharge(env, data)
+	case "notify":
+		if _, ok := data.(notify.WebhookDelivery); !ok {
+			err = unknown(data)
+		}
 	default:
 		err = unknown(data)
 	}

@@ -14,6 +14,7 @@ import (
 	dc "github.com/careweave/careweave/events/discharge"
 	hv "github.com/careweave/careweave/events/homevisits"
 	mr "github.com/careweave/careweave/events/medreviews"
+	nt "github.com/careweave/careweave/events/notify"
 	pe "github.com/careweave/careweave/events/patients"
 	"github.com/careweave/careweave/projections/internal/timeline"
 )
@@ -174,6 +175,10 @@ func cases() []testCase {
 		{data: ch.ActionCompleted{RoundRef: round, ActionID: "a-1", Patient: pt, Note: "done", CompletedAt: at, DueOn: "2026-12-01", OnTime: true},
 			summary: "Action from the care home round at home-willow-court (week 2026-W48) completed on time (due Tue 1 Dec 2026): done", key: "a-1"},
 		{data: ch.RoundClosed{RoundRef: round, Reviewed: 3, NotReviewed: 1, Withdrawn: 1, OpenActions: 2}, patients: []string{}},
+
+		// notify: what reached a team's webhook is for the worklist, not the timeline
+		{data: nt.WebhookDelivery{Team: "team-severn-ict", State: nt.Delivered, Sequence: 3, Notice: "n-1", Kind: nt.DischargeRouted, Stay: "0001", Patient: pt},
+			stream: nt.WebhookStream("team-severn-ict"), patients: []string{}},
 		{data: ch.RoundCancelled{RoundRef: round, Reason: "Outbreak in the home", Nominated: []string{pt, "pt-2", pt}},
 			patients: []string{pt, "pt-2"},
 			summary:  "Care home round at home-willow-court (week 2026-W48) cancelled while nominated: outbreak in the home"},
@@ -311,8 +316,9 @@ func TestEveryRegisteredTypeHasACase(t *testing.T) {
 	}
 	regs := map[string]*events.Registry{
 		"patients": pe.Registry(), "homevisits": hv.Registry(), "medreviews": mr.Registry(),
-		"carehomes": ch.Registry(), "discharge": dc.Registry(), "combined": timeline.Registry(),
+		"carehomes": ch.Registry(), "discharge": dc.Registry(), "combined": timeline.Registry(), "notify (views only)": events.NewRegistry(),
 	}
+	regs["notify (views only)"].Register(nt.WebhookDelivery{})
 	total := 0
 	for name, reg := range regs {
 		for _, typ := range reg.Types() {

@@ -155,7 +155,7 @@ func TestATeamSubscribesAndItsWatchResumesWhereItLeftOff(t *testing.T) {
 			t.Errorf("notice %d: %q, want the team's notice %s (in order, none repeated, none of another team's)", i, line, ids[i])
 		}
 	}
-	if out := carectl(0, "subscriptions", "list"); !strings.Contains(out, "team-severn-ict") || !strings.Contains(out, "care.notify.team-severn-ict.>") {
+	if out := carectl(0, "subscriptions", "list"); !strings.Contains(out, "team-severn-ict") || !strings.Contains(out, "care.notify.team-severn-ict.*.discharge_notice.>") {
 		t.Fatalf("list said %q", out)
 	}
 }

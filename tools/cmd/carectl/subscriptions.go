@@ -105,7 +105,7 @@ func subscriptionsCmd(ctx context.Context, args []string, getenv func(string) st
 	if verb == "list" {
 		return listSubscriptions(ctx, js, stdout)
 	}
-	c, err := natskit.EnsureConsumer(ctx, js, natskit.ConsumerSpec{Durable: subscriptionName(team), FilterSubjects: []string{notify.Filter(team)},
+	c, err := natskit.EnsureConsumer(ctx, js, natskit.ConsumerSpec{Durable: subscriptionName(team), FilterSubjects: []string{notify.DischargeFilter(team)},
 		DeliverNew: fromNow, AckWait: time.Minute})
 	if err != nil {
 		return err
@@ -117,7 +117,7 @@ func subscriptionsCmd(ctx context.Context, args []string, getenv func(string) st
 	fmt.Fprintf(stdout, "subscription %s: durable consumer %q on stream %s, filter %s, %d notices waiting\n"+
 		"a team's NATS client pulls from it (JetStream API: $JS.API.CONSUMER.MSG.NEXT.%s.%s) and acks each notice; "+
 		"or run: carectl watch discharges -team %s\n",
-		team, info.Name, natskit.EventStream, notify.Filter(team), info.NumPending, natskit.EventStream, info.Name, team)
+		team, info.Name, natskit.EventStream, notify.DischargeFilter(team), info.NumPending, natskit.EventStream, info.Name, team)
 	return nil
 }
 

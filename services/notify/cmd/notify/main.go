@@ -29,6 +29,8 @@ func process() service.Process {
 			b.Duration(&hooks.InitialBackoff, "webhook-initial-backoff", "WEBHOOK_INITIAL_BACKOFF", time.Second, "delay after a first failed attempt (doubling, jittered)")
 			b.Duration(&hooks.MaxBackoff, "webhook-max-backoff", "WEBHOOK_MAX_BACKOFF", 10*time.Minute, "longest delay between attempts")
 			b.Bool(&hooks.AllowHTTP, "webhook-allow-http", "WEBHOOK_ALLOW_HTTP", false, "accept http:// endpoints (development only)")
+			b.Bool(&hooks.AllowPrivateNetworks, "webhook-allow-private-networks", "WEBHOOK_ALLOW_PRIVATE_NETWORKS", false,
+				"let webhooks reach loopback, private and link-local addresses (development, or endpoints inside your own network)")
 		},
 		Options: func(l service.Loaded) (service.Options, error) {
 			if hooks.Timeout < 100*time.Millisecond || hooks.Timeout > 5*time.Minute {

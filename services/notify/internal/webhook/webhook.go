@@ -21,15 +21,21 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cenkalti/backoff/v4"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/careweave/careweave/events"
 	"github.com/careweave/careweave/events/notify"
 	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/pgkit"
@@ -68,7 +74,14 @@ type Config struct {
 	// AllowHTTP accepts http:// endpoints (the dev stack, tests). Off,
 	// only https:// is registered.
 	AllowHTTP bool
-	// Client sends the requests (default: http.DefaultTransport).
+	// AllowPrivateNetworks lets the default client reach loopback, private
+	// and link-local addresses: the dev stack, or a deployment whose teams'
+	// endpoints are inside its own network. Off, a registered URL cannot
+	// make Careweave call its own infrastructure (a cloud metadata service,
+	// the database) however its host name resolves.
+	AllowPrivateNetworks bool
+	// Client sends the requests (default: a client that follows no
+	// redirects and dials only what AllowPrivateNetworks permits).
 	Client *http.Client
 }
 
@@ -92,24 +105,63 @@ func (c *Config) defaults() {
 		c.Poll = 250 * time.Millisecond
 	}
 	if c.Client == nil {
-		c.Client = &http.Client{}
+		c.Client = guardedClient(c.AllowPrivateNetworks)
 	}
+}
+
+// ErrForbiddenAddress is why an endpoint that resolves to an address
+// Careweave does not call is refused.
+var ErrForbiddenAddress = errors.New("endpoint address is not a public one")
+
+// guardedClient refuses redirects (an endpoint answers for itself; a
+// redirect could lead to an internal address or lose the POST) and, unless
+// allowPrivate, checks each address it is about to dial, after name
+// resolution, so DNS cannot smuggle in an internal one.
+func guardedClient(allowPrivate bool) *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	if !allowPrivate {
+		dialer.Control = func(_, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			if ip, err := netip.ParseAddr(host); err != nil || !public(ip) {
+				return ErrForbiddenAddress
+			}
+			return nil
+		}
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = dialer.DialContext
+	return &http.Client{Transport: t, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// public reports whether ip is an ordinary unicast address on the internet
+// (not loopback, private, link-local, shared (CGNAT), unspecified or
+// multicast).
+func public(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	cgnat := netip.MustParsePrefix("100.64.0.0/10")
+	return ip.IsGlobalUnicast() && !ip.IsPrivate() && !cgnat.Contains(ip)
 }
 
 // Webhooks registers, reports on and delivers to teams' webhooks.
 type Webhooks struct {
-	pool   *pgxpool.Pool
-	feeds  *eventstore.Store
-	schema string
-	cfg    Config
-	logger *slog.Logger
+	pool     *pgxpool.Pool
+	feeds    *eventstore.Store
+	schema   string
+	cfg      Config
+	actor    events.Actor
+	registry *events.Registry
+	logger   *slog.Logger
 }
 
 // New returns the webhooks of the service whose event log (holding the
-// teams' feeds) is feeds, in schema.
-func New(pool *pgxpool.Pool, feeds *eventstore.Store, schema string, cfg Config, logger *slog.Logger) *Webhooks {
+// teams' feeds, and the records of deliveries, which actor appends) is
+// feeds, in schema.
+func New(pool *pgxpool.Pool, feeds *eventstore.Store, schema string, cfg Config, actor events.Actor, logger *slog.Logger) *Webhooks {
 	cfg.defaults()
-	return &Webhooks{pool: pool, feeds: feeds, schema: schema, cfg: cfg, logger: logger}
+	return &Webhooks{pool: pool, feeds: feeds, schema: schema, cfg: cfg, actor: actor, registry: notify.Registry(), logger: logger}
 }
 
 // ErrInvalid wraps what is wrong with a registration.
@@ -129,6 +181,9 @@ func (w *Webhooks) Register(ctx context.Context, team, endpoint, secret string) 
 		return fmt.Errorf("%w: url must use https", ErrInvalid)
 	case len(secret) < 32 || len(secret) > 256:
 		return fmt.Errorf("%w: secret must be 32 to 256 characters", ErrInvalid)
+	}
+	if ip, err := netip.ParseAddr(strings.Trim(u.Hostname(), "[]")); err == nil && !w.cfg.AllowPrivateNetworks && !public(ip) {
+		return fmt.Errorf("%w: url must not name a loopback, private or link-local address", ErrInvalid)
 	}
 	_, err = w.pool.Exec(ctx, `INSERT INTO `+w.schema+`.webhooks (team, url, secret) VALUES ($1, $2, $3)
 		ON CONFLICT (team) DO UPDATE SET url = excluded.url, secret = excluded.secret, updated_at = now()`, team, endpoint, secret)
@@ -232,6 +287,10 @@ func (w *Webhooks) deliverOne(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	notice := next[0]
+	data, err := w.registry.Decode(notice)
+	if err != nil {
+		return false, fmt.Errorf("notice %d of %s: %w", notice.StreamVersion, team, err)
+	}
 	body, err := notice.Encode()
 	if err != nil {
 		return false, err
@@ -239,6 +298,10 @@ func (w *Webhooks) deliverOne(ctx context.Context) (bool, error) {
 	attemptErr := w.post(ctx, endpoint, secret, notice.StreamVersion, body)
 	if ctx.Err() != nil {
 		return false, ctx.Err() // shutting down: the attempt does not count
+	}
+	record := notify.WebhookDelivery{Team: team, State: notify.Delivered, Sequence: notice.StreamVersion, Notice: notice.ID.String(), Patient: notice.Subject}
+	if n, ok := data.(notify.DischargeNotice); ok {
+		record.Kind, record.Stay = n.Kind, n.Stay
 	}
 	if attemptErr == nil {
 		_, err = tx.Exec(ctx, `UPDATE `+w.schema+`.webhooks SET delivered_version = $2, attempts = 0, state = 'delivering', last_error = '',
@@ -252,11 +315,44 @@ func (w *Webhooks) deliverOne(ctx context.Context) (bool, error) {
 		w.logger.Warn("webhook delivery failed", "team", team, "sequence", notice.StreamVersion, "attempt", attempts, "state", state, "err", attemptErr)
 		_, err = tx.Exec(ctx, `UPDATE `+w.schema+`.webhooks SET attempts = $2, state = $3, last_error = $4, last_attempt_at = now(),
 			next_attempt_at = now() + $5::interval, updated_at = now() WHERE team = $1`, team, attempts, state, attemptErr.Error(), wait)
+		record.State, record.Attempts, record.Error = notify.DeliveryState(state), attempts, truncate(attemptErr.Error(), notify.MaxDeliveryErrorLen)
+		if state == Failing {
+			record.NextAttemptAt = time.Now().Add(wait).UTC()
+		}
 	}
 	if err != nil {
 		return true, err
 	}
+	// The attempt's record commits with the webhook's progress: the
+	// worklist learns of every outcome, and of none that did not happen.
+	if err := w.record(ctx, tx, notice, record); err != nil {
+		return true, err
+	}
 	return true, tx.Commit(ctx)
+}
+
+// record appends what became of an attempt at notice to the team's webhook
+// stream, for the relay to publish.
+func (w *Webhooks) record(ctx context.Context, tx pgx.Tx, notice events.Envelope, r notify.WebhookDelivery) error {
+	now := time.Now().UTC()
+	en, err := events.New(r, events.Metadata{ID: events.NewID(now), Time: now, Subject: notice.Subject, Area: r.Team,
+		CorrelationID: notice.CorrelationID, CausationID: notice.ID.String(), Actor: w.actor})
+	if err != nil {
+		return fmt.Errorf("record delivery: %w", err)
+	}
+	_, err = w.feeds.AppendAtEndTx(ctx, tx, notify.WebhookStream(r.Team), []events.Envelope{en})
+	return err
+}
+
+// truncate cuts s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // post makes one attempt; any status outside 2xx, a timeout or a transport

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -25,6 +26,8 @@ import (
 func TestMain(m *testing.M) { testkit.Main(m) }
 
 const secret = "0123456789abcdef0123456789abcdef"
+
+var actor = events.Actor{ID: "careweave-notify", Role: "system", Org: "careweave"}
 
 // feeds is a notify event log with n notices on each team's feed.
 func feeds(t *testing.T, n int, teams ...string) *eventstore.Store {
@@ -47,7 +50,7 @@ func feeds(t *testing.T, n int, teams ...string) *eventstore.Store {
 			patient := fmt.Sprintf("01a20900-0000-7000-8000-%012d", i)
 			en, err := events.New(notify.DischargeNotice{Team: team, Kind: notify.DischargeRouted, Stay: strconv.Itoa(i), Patient: patient, Pathway: "P1",
 				DischargedAt: at, DueBy: at, SourceEvent: "e"}, events.Metadata{ID: events.NewID(at), Time: at, Subject: patient, Area: team,
-				CorrelationID: "c", Actor: events.Actor{ID: "careweave-notify", Role: "system", Org: "careweave"}})
+				CorrelationID: "c", Actor: actor})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -110,7 +113,7 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 
 func start(t *testing.T, st *eventstore.Store, client *http.Client, maxAttempts int) *Webhooks {
 	w := New(st.Pool(), st, st.Schema(), Config{Timeout: 200 * time.Millisecond, MaxAttempts: maxAttempts, InitialBackoff: 5 * time.Millisecond,
-		MaxBackoff: 40 * time.Millisecond, Workers: 2, Poll: 5 * time.Millisecond, Client: client}, slog.New(slog.DiscardHandler))
+		MaxBackoff: 40 * time.Millisecond, Workers: 2, Poll: 5 * time.Millisecond, Client: client, AllowPrivateNetworks: true}, actor, slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = w.Run(ctx); close(done) }()
@@ -126,6 +129,28 @@ func ids(t *testing.T, st *eventstore.Store, team string) []string {
 	var out []string
 	for _, e := range evs {
 		out = append(out, e.ID.String())
+	}
+	return out
+}
+
+// records are the team's delivery records, as "<sequence> <state> <attempts>".
+func records(t *testing.T, st *eventstore.Store, team string) []string {
+	evs, err := st.Load(t.Context(), notify.WebhookStream(team), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range evs {
+		data, err := notify.Registry().Decode(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := data.(notify.WebhookDelivery)
+		if r.Team != team || r.Stay != strconv.Itoa(int(r.Sequence-1)) || r.Kind != notify.DischargeRouted || e.Area != team || e.Subject != r.Patient ||
+			(r.State == notify.Delivered) != (r.Error == "") || (r.State == notify.Failing) != !r.NextAttemptAt.IsZero() {
+			t.Errorf("delivery record %+v in %s", r, e.Area)
+		}
+		out = append(out, fmt.Sprintf("%d %s %d", r.Sequence, r.State, r.Attempts))
 	}
 	return out
 }
@@ -167,6 +192,18 @@ func TestFailuresThenATimeoutThenSuccessDeliverEverythingOnceInOrder(t *testing.
 	}
 	if !slices.IsSorted(rcv.seqs) || rcv.overlap || rcv.badSig > 0 {
 		t.Fatalf("sequences %v (must never go back), overlapping deliveries %v, %d bad signatures", rcv.seqs, rcv.overlap, rcv.badSig)
+	}
+	// Every attempt is on record: the first notice failed four times
+	// (three errors, one timeout), then each notice was delivered once.
+	var delivered []string
+	got := records(t, st, "team-a")
+	for _, r := range got {
+		if strings.Contains(r, " delivered ") {
+			delivered = append(delivered, r)
+		}
+	}
+	if len(got) != rcv.requests || !slices.Equal(got[:5], []string{"1 failing 1", "1 failing 2", "1 failing 3", "1 failing 4", "1 delivered 0"}) || len(delivered) != n {
+		t.Fatalf("%d requests, delivery records %v", rcv.requests, got)
 	}
 }
 
@@ -225,16 +262,26 @@ func TestAnEndpointThatNeverRecoversIsDeadUntilRedelivered(t *testing.T) {
 	if !slices.Equal(rcv.accepted, ids(t, st, "team-b")) || !slices.Equal(rcv.seqs[4:], []int{1, 2, 3, 1, 2, 3}) {
 		t.Fatalf("accepted %v, sequences %v", rcv.accepted, rcv.seqs)
 	}
+	want := []string{"1 failing 1", "1 failing 2", "1 failing 3", "1 dead 4", "1 delivered 0", "2 delivered 0", "3 delivered 0", "1 delivered 0", "2 delivered 0", "3 delivered 0"}
+	// The last request's record commits just after the receiver answered.
+	testkit.Eventually(t, 10*time.Second, func() bool { return len(records(t, st, "team-b")) == len(want) }, "the last attempt was never recorded")
+	if got := records(t, st, "team-b"); !slices.Equal(got, want) {
+		t.Fatalf("delivery records %v, want %v", got, want)
+	}
 }
 
 func TestRegistrationIsValidated(t *testing.T) {
 	st := feeds(t, 0)
-	w := New(st.Pool(), st, st.Schema(), Config{}, slog.New(slog.DiscardHandler))
+	w := New(st.Pool(), st, st.Schema(), Config{}, actor, slog.New(slog.DiscardHandler))
 	for _, c := range []struct{ url, secret string }{
 		{"http://team.example.org/hook", secret},      // not https
 		{"https://user:pw@team.example.org/", secret}, // credentials in the URL
 		{"/relative", secret},
 		{"https://team.example.org/hook", "short"},
+		{"https://169.254.169.254/latest/meta-data", secret}, // a cloud metadata service
+		{"https://10.1.2.3/hook", secret},
+		{"https://[::1]:8443/hook", secret},
+		{"https://[::ffff:127.0.0.1]/hook", secret},
 	} {
 		if err := w.Register(t.Context(), "team-c", c.url, c.secret); !errors.Is(err, ErrInvalid) {
 			t.Errorf("Register(%q, %q) = %v, want ErrInvalid", c.url, c.secret, err)
@@ -245,5 +292,33 @@ func TestRegistrationIsValidated(t *testing.T) {
 	}
 	if err := w.Register(t.Context(), "team-c", "https://team.example.org/hook", secret); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestAHostNameThatResolvesToAnInternalAddressIsNeverCalled(t *testing.T) {
+	st := feeds(t, 1, "team-d")
+	rcv := &receiver{seen: map[string]bool{}, behave: func(int) (int, bool) { return http.StatusOK, false }}
+	srv := httptest.NewServer(rcv)
+	t.Cleanup(srv.Close)
+	// The default client: the guard applies after name resolution.
+	w := New(st.Pool(), st, st.Schema(), Config{AllowHTTP: true, MaxAttempts: 2, InitialBackoff: 5 * time.Millisecond, MaxBackoff: 10 * time.Millisecond,
+		Poll: 5 * time.Millisecond}, actor, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = w.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	_, port, _ := strings.Cut(srv.URL, "127.0.0.1:")
+	if err := w.Register(t.Context(), "team-d", "http://localhost:"+port+"/hook", secret); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 30*time.Second, func() bool {
+		s, _ := w.Status(t.Context(), "team-d")
+		return s.State == Dead
+	}, "the webhook never died")
+	s, _ := w.Status(t.Context(), "team-d")
+	rcv.mu.Lock()
+	defer rcv.mu.Unlock()
+	if rcv.requests != 0 || !strings.Contains(s.LastError, ErrForbiddenAddress.Error()) {
+		t.Fatalf("%d requests reached the internal endpoint; status %+v", rcv.requests, s)
 	}
 }
