@@ -18,13 +18,28 @@ func TestProvisionIsIdempotentAndUpdates(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
-	for range 2 {
+	// The server announces every stream update: a second start with the
+	// same settings must not update (it races consumers being created).
+	updates, err := nc.SubscribeSync("$JS.EVENT.ADVISORY.STREAM.UPDATED.>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
 		if err := natskit.Provision(ctx, js, natskit.TopologyConfig{}); err != nil {
 			t.Fatal(err)
 		}
 	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := updates.NextMsg(200 * time.Millisecond); err == nil {
+		t.Fatalf("provisioning unchanged settings updated a stream: %s", m.Data)
+	}
 	if err := natskit.Provision(ctx, js, natskit.TopologyConfig{DuplicateWindow: time.Hour}); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := updates.NextMsg(5 * time.Second); err != nil {
+		t.Fatalf("a changed setting did not update the stream: %v", err)
 	}
 	st, err := js.Stream(ctx, natskit.EventStream)
 	if err != nil {

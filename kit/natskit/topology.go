@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -85,18 +86,32 @@ func PoisonStreamConfig(c TopologyConfig) jetstream.StreamConfig {
 }
 
 // Provision creates or updates the streams. Every component calls it at
-// start-up; it is idempotent.
+// start-up; it is idempotent, and leaves a stream that already has the
+// settings alone: updating a stream while another process creates its
+// consumers on it races inside nats-server, and gains nothing.
 func Provision(ctx context.Context, js jetstream.JetStream, c TopologyConfig) error {
 	c.Defaults()
 	if err := c.Validate(); err != nil {
 		return err
 	}
 	for _, sc := range []jetstream.StreamConfig{EventStreamConfig(c), PoisonStreamConfig(c)} {
+		if st, err := js.Stream(ctx, sc.Name); err == nil && sameSettings(st.CachedInfo().Config, sc) {
+			continue
+		}
 		if _, err := js.CreateOrUpdateStream(ctx, sc); err != nil {
 			return fmt.Errorf("provision stream %s: %w", sc.Name, err)
 		}
 	}
 	return nil
+}
+
+// sameSettings reports whether a stream has every setting Provision gives
+// it (the server fills in the rest).
+func sameSettings(have, want jetstream.StreamConfig) bool {
+	return have.Description == want.Description && slices.Equal(have.Subjects, want.Subjects) && have.Storage == want.Storage &&
+		have.Retention == want.Retention && have.Discard == want.Discard && have.Replicas == want.Replicas &&
+		(want.Duplicates == 0 || have.Duplicates == want.Duplicates) && (want.MaxMsgSize == 0 || have.MaxMsgSize == want.MaxMsgSize) &&
+		have.AllowDirect == want.AllowDirect && have.MaxAge == want.MaxAge
 }
 
 // ConsumerSpec declares one durable pull consumer on the event stream.
