@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/careweave/careweave/kit/natsauth"
 )
 
 const (
@@ -31,6 +33,13 @@ type Config struct {
 	// ReadyTimeout bounds the wait for the server to accept connections.
 	// Default 10s.
 	ReadyTimeout time.Duration
+	// Users, if set, are the only clients the server accepts, each signing
+	// in with its nkey and held to its permissions (natsauth.NewUsers).
+	// Nil, the default, lets any client in with every permission.
+	Users []natsauth.User
+	// TLS, if set, makes clients connect over TLS (EnsureDevCertificates
+	// makes development certificates). Nil, the default, is plain TCP.
+	TLS *TLSConfig
 }
 
 func (c *Config) setDefaults() {
@@ -59,6 +68,11 @@ func (c Config) Validate() error {
 	}
 	if c.ReadyTimeout < 0 {
 		errs = append(errs, fmt.Errorf("ready timeout %s is negative", c.ReadyTimeout))
+	}
+	if c.TLS != nil {
+		if err := c.TLS.validate(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

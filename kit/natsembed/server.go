@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/careweave/careweave/kit/natsauth"
 )
 
 // ErrPortInUse is returned by [Start] when the configured port is taken by
@@ -41,7 +43,7 @@ func Start(cfg Config) (*server.Server, error) {
 		}
 	}
 
-	ns, err := server.NewServer(&server.Options{
+	opts := &server.Options{
 		ServerName:             cfg.ServerName,
 		Host:                   cfg.Host,
 		Port:                   cfg.Port,
@@ -49,7 +51,11 @@ func Start(cfg Config) (*server.Server, error) {
 		StoreDir:               cfg.StoreDir,
 		NoSigs:                 true,
 		DisableJetStreamBanner: true,
-	})
+	}
+	if err := secure(opts, cfg); err != nil {
+		return nil, err
+	}
+	ns, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("create nats server: %w", err)
 	}
@@ -82,8 +88,34 @@ func Start(cfg Config) (*server.Server, error) {
 		shutdown(ns)
 		return nil, fmt.Errorf("start nats server on %s: JetStream is not enabled (store directory %s)", addr, cfg.StoreDir)
 	}
-	cfg.Logger.Info("nats server started", slog.String("url", ns.ClientURL()), slog.String("store_dir", cfg.StoreDir))
+	cfg.Logger.Info("nats server started", slog.String("url", ns.ClientURL()), slog.String("store_dir", cfg.StoreDir),
+		slog.Int("users", len(cfg.Users)), slog.Bool("tls", cfg.TLS != nil))
 	return ns, nil
+}
+
+// secure adds the users and TLS the config asks for.
+func secure(opts *server.Options, cfg Config) error {
+	if len(cfg.Users) > 0 {
+		if err := natsauth.Apply(opts, cfg.Users); err != nil {
+			return err
+		}
+	}
+	if cfg.TLS == nil {
+		return nil
+	}
+	tc, err := server.GenTLSConfig(&server.TLSConfigOpts{
+		CertFile: cfg.TLS.CertFile,
+		KeyFile:  cfg.TLS.KeyFile,
+		CaFile:   cfg.TLS.CAFile,
+		Verify:   cfg.TLS.VerifyClients,
+	})
+	if err != nil {
+		return fmt.Errorf("nats server tls: %w", err)
+	}
+	opts.TLSConfig = tc
+	opts.TLSVerify = cfg.TLS.VerifyClients
+	opts.TLSTimeout = 2 // seconds, as nats-server counts them
+	return nil
 }
 
 func checkPortFree(addr string) error {

@@ -163,3 +163,32 @@ func EnsureConsumerOn(ctx context.Context, js jetstream.JetStream, stream string
 	}
 	return c, nil
 }
+
+// ErrNotProvisioned says a stream is missing or has other settings than
+// Provision would give it.
+var ErrNotProvisioned = errors.New("not provisioned")
+
+// Check reports whether the streams exist with the settings Provision gives
+// them, only reading them. A component whose NATS user may not create or
+// change streams (kit/natsauth) calls it instead of Provision, once an
+// administrator has provisioned; Provision would wait out its timeout on
+// the refused update instead of saying what is wrong.
+func Check(ctx context.Context, js jetstream.JetStream, c TopologyConfig) error {
+	c.Defaults()
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	for _, sc := range []jetstream.StreamConfig{EventStreamConfig(c), PoisonStreamConfig(c)} {
+		st, err := js.Stream(ctx, sc.Name)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return fmt.Errorf("stream %s: %w: it does not exist", sc.Name, ErrNotProvisioned)
+		}
+		if err != nil {
+			return fmt.Errorf("check stream %s: %w", sc.Name, err)
+		}
+		if !sameSettings(st.CachedInfo().Config, sc) {
+			return fmt.Errorf("stream %s: %w: its settings differ (replicas %d, want %d)", sc.Name, ErrNotProvisioned, st.CachedInfo().Config.Replicas, sc.Replicas)
+		}
+	}
+	return nil
+}
