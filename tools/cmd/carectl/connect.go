@@ -26,7 +26,34 @@ type servers struct {
 func (s *servers) bind(b *config.Binder) {
 	b.String(&s.DatabaseURL, "database-url", "DATABASE_URL", "", "PostgreSQL holding the read models (default: from -stack-env)")
 	b.String(&s.NATSURL, "nats-url", "NATS_URL", "", "NATS with the CARE stream (default: from -stack-env)")
-	b.String(&s.StackEnv, "stack-env", "CAREWEAVE_STACK_ENV", "var/stack.env", "the dev stack's server addresses, written by make run")
+	bindStackEnv(b, &s.StackEnv)
+}
+
+// bindStackEnv binds the stack env file's path.
+func bindStackEnv(b *config.Binder, p *string) {
+	b.String(p, "stack-env", "CAREWEAVE_STACK_ENV", "var/stack.env", "the dev stack's server and token issuer addresses, written by make run")
+}
+
+// readStackEnv returns the KEY=value settings of the stack env file at path
+// (DATABASE_URL, NATS_URL, AUTH_ISSUER), or an error wrapping
+// os.ErrNotExist when the dev stack is not running.
+func readStackEnv(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	env := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok && !strings.HasPrefix(k, "#") {
+			env[k] = v
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return env, nil
 }
 
 // resolve fills what the flags and environment left empty from the stack
@@ -35,27 +62,18 @@ func (s *servers) resolve(needDB bool) error {
 	if (s.DatabaseURL != "" || !needDB) && s.NATSURL != "" {
 		return nil
 	}
-	f, err := os.Open(s.StackEnv)
+	env, err := readStackEnv(s.StackEnv)
 	if errors.Is(err, os.ErrNotExist) {
 		return usageError{fmt.Errorf("set -database-url and -nats-url (or DATABASE_URL and NATS_URL), or start the dev stack with make run, which writes %s", s.StackEnv)}
 	}
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), "=")
-		switch {
-		case !ok:
-		case k == "DATABASE_URL" && s.DatabaseURL == "":
-			s.DatabaseURL = v
-		case k == "NATS_URL" && s.NATSURL == "":
-			s.NATSURL = v
-		}
+	if s.DatabaseURL == "" {
+		s.DatabaseURL = env["DATABASE_URL"]
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read %s: %w", s.StackEnv, err)
+	if s.NATSURL == "" {
+		s.NATSURL = env["NATS_URL"]
 	}
 	if (needDB && s.DatabaseURL == "") || s.NATSURL == "" {
 		return usageError{fmt.Errorf("%s does not name both DATABASE_URL and NATS_URL", s.StackEnv)}

@@ -5,10 +5,12 @@
 //	carectl subscriptions create -team <id>  a team's durable subscription to its discharge notices
 //	carectl subscriptions list               the teams' subscriptions and what waits in them
 //	carectl watch discharges -team <id>      print a team's discharge notices, resuming after a restart
+//	carectl token -role <role> -sub <id>     print a bearer token from the development issuer
 //
 // It finds PostgreSQL and NATS from -database-url and -nats-url, else from
-// DATABASE_URL and NATS_URL, else from var/stack.env, which `make run`
-// writes while the dev stack runs.
+// DATABASE_URL and NATS_URL, and the token issuer from -issuer, else from
+// AUTH_ISSUER, else from var/stack.env, which `make run` writes while the
+// dev stack runs.
 package main
 
 import (
@@ -33,6 +35,7 @@ var commands = []command{
 	{"generations", "list the read models' generations", generationsCmd},
 	{"subscriptions", "create a community team's durable subscription to its discharge notices (create -team <id>), or list them", subscriptionsCmd},
 	{"watch", "print a team's discharge notices as they arrive, resuming where it left off (watch discharges -team <id>)", watchCmd},
+	{"token", "print a bearer token from the development issuer for calling the APIs (token -role <role> -sub <id>, or -clinician <id>)", tokenCmd},
 }
 
 func main() {

@@ -14,13 +14,14 @@ import (
 
 const (
 	defaultNATSPort      = 14222
+	defaultIssuerPort    = 8079
 	defaultBasePort      = 8081
 	defaultStopTimeout   = 15 * time.Second
 	defaultHealthTimeout = 60 * time.Second
 )
 
-// StackEnvFile, in the data directory, holds DATABASE_URL and NATS_URL of
-// the running stack, for carectl.
+// StackEnvFile, in the data directory, holds DATABASE_URL, NATS_URL and
+// AUTH_ISSUER of the running stack, for carectl.
 const StackEnvFile = "stack.env"
 
 // Config is what careweave-dev runs with.
@@ -30,7 +31,8 @@ type Config struct {
 	// directory that holds go.work.
 	RepoRoot string
 	// DataDir holds the PostgreSQL cluster (postgres/), the JetStream store
-	// (nats/) and the built commands (bin/). Default <RepoRoot>/var.
+	// (nats/), the token issuer's key (issuer.pem) and the built commands
+	// (bin/). Default <RepoRoot>/var.
 	DataDir string
 	// NATSURL names an external NATS server to use instead of the embedded one.
 	NATSURL string
@@ -39,6 +41,9 @@ type Config struct {
 	// DatabaseURL names an external PostgreSQL database to use instead of the
 	// private cluster.
 	DatabaseURL string
+	// IssuerPort is the development token issuer's port on 127.0.0.1; 0
+	// picks one.
+	IssuerPort int
 	// BasePort is the HTTP port of the first service in port order (see
 	// portOrder); the others get the ports after it.
 	BasePort int
@@ -68,6 +73,9 @@ type Ready struct {
 	NATSURL string
 	// DatabaseURL is the URL services connect to PostgreSQL with.
 	DatabaseURL string
+	// IssuerURL is the development token issuer's URL, its iss and the
+	// services' AUTH_ISSUER: POST <IssuerURL>/token mints a token.
+	IssuerURL string
 	// Services lists the running services in name order.
 	Services []Endpoint
 }
@@ -107,6 +115,9 @@ func (c Config) Validate() error {
 	if c.NATSPort < 0 || c.NATSPort > 65535 {
 		errs = append(errs, fmt.Errorf("NATS port %d is out of range: use 1-65535, or 0 for a random port", c.NATSPort))
 	}
+	if c.IssuerPort < 0 || c.IssuerPort > 65535 {
+		errs = append(errs, fmt.Errorf("issuer port %d is out of range: use 1-65535, or 0 for a random port", c.IssuerPort))
+	}
 	if c.BasePort < 1 || c.BasePort > 65535 {
 		errs = append(errs, fmt.Errorf("base port %d is out of range 1-65535", c.BasePort))
 	}
@@ -126,7 +137,7 @@ func parseConfig(args []string, getenv func(string) string, wd string, errOut io
 	fs := flag.NewFlagSet("careweave-dev", flag.ContinueOnError)
 	fs.SetOutput(errOut)
 	fs.Usage = func() {
-		fmt.Fprintf(errOut, "Usage: careweave-dev [flags]\n\nRuns NATS, PostgreSQL and every service under services/*/cmd/* and projections/*/cmd/*.\n"+
+		fmt.Fprintf(errOut, "Usage: careweave-dev [flags]\n\nRuns NATS, PostgreSQL, a development token issuer and every service under services/*/cmd/* and projections/*/cmd/*.\n"+
 			"NATS_URL and DATABASE_URL, when set, name external servers to use instead of the embedded ones.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -153,10 +164,11 @@ func parseConfig(args []string, getenv func(string) string, wd string, errOut io
 	}
 
 	fs.StringVar(&cfg.RepoRoot, "repo-root", getenv("CAREWEAVE_REPO_ROOT"), "repository root (env CAREWEAVE_REPO_ROOT; default: nearest directory holding go.work)")
-	fs.StringVar(&cfg.DataDir, "data-dir", getenv("CAREWEAVE_DATA_DIR"), "directory for PostgreSQL data, the NATS store and built commands (env CAREWEAVE_DATA_DIR; default <repo-root>/var)")
+	fs.StringVar(&cfg.DataDir, "data-dir", getenv("CAREWEAVE_DATA_DIR"), "directory for PostgreSQL data, the NATS store, the issuer's key and built commands (env CAREWEAVE_DATA_DIR; default <repo-root>/var)")
 	fs.StringVar(&cfg.NATSURL, "nats-url", getenv("NATS_URL"), "use this NATS server instead of the embedded one (env NATS_URL)")
 	fs.IntVar(&cfg.NATSPort, "nats-port", envInt("CAREWEAVE_NATS_PORT", defaultNATSPort), "client port of the embedded NATS server, 0 for a random port (env CAREWEAVE_NATS_PORT)")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "use this PostgreSQL database instead of the private cluster (env DATABASE_URL)")
+	fs.IntVar(&cfg.IssuerPort, "issuer-port", envInt("CAREWEAVE_ISSUER_PORT", defaultIssuerPort), "port of the development token issuer on 127.0.0.1, 0 for a random port (env CAREWEAVE_ISSUER_PORT)")
 	fs.IntVar(&cfg.BasePort, "base-port", envInt("CAREWEAVE_BASE_PORT", defaultBasePort), "HTTP port of the first service; the others follow (carehomes, discharge, homevisits, medreviews, patients, projector, query, then any other by name) (env CAREWEAVE_BASE_PORT)")
 	fs.BoolVar(&cfg.Seed, "seed", true, "register synthetic demo patients and start some care on the first run")
 	fs.DurationVar(&cfg.StopTimeout, "stop-timeout", defaultStopTimeout, "how long services get to exit after SIGTERM before they are killed")

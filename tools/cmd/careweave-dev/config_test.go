@@ -39,8 +39,8 @@ func TestParseConfigDefaults(t *testing.T) {
 	if want := filepath.Join(root, "var"); cfg.DataDir != want {
 		t.Errorf("DataDir = %s, want %s", cfg.DataDir, want)
 	}
-	if cfg.NATSPort != 14222 || cfg.BasePort != 8081 {
-		t.Errorf("ports = nats %d, base %d; want 14222, 8081", cfg.NATSPort, cfg.BasePort)
+	if cfg.NATSPort != 14222 || cfg.BasePort != 8081 || cfg.IssuerPort != 8079 {
+		t.Errorf("ports = nats %d, base %d, issuer %d; want 14222, 8081, 8079", cfg.NATSPort, cfg.BasePort, cfg.IssuerPort)
 	}
 	if cfg.NATSURL != "" || cfg.DatabaseURL != "" {
 		t.Errorf("external URLs set without environment: %q, %q", cfg.NATSURL, cfg.DatabaseURL)
@@ -53,11 +53,12 @@ func TestParseConfigDefaults(t *testing.T) {
 func TestParseConfigEnvironmentAndFlags(t *testing.T) {
 	root := fakeRepo(t)
 	env := envFrom(map[string]string{
-		"CAREWEAVE_DATA_DIR":  "/srv/careweave",
-		"NATS_URL":            "nats://127.0.0.1:4222",
-		"DATABASE_URL":        "postgres://u@127.0.0.1/db",
-		"CAREWEAVE_NATS_PORT": "0",
-		"LOG_LEVEL":           "debug",
+		"CAREWEAVE_DATA_DIR":    "/srv/careweave",
+		"NATS_URL":              "nats://127.0.0.1:4222",
+		"DATABASE_URL":          "postgres://u@127.0.0.1/db",
+		"CAREWEAVE_NATS_PORT":   "0",
+		"CAREWEAVE_ISSUER_PORT": "0",
+		"LOG_LEVEL":             "debug",
 	})
 	cfg, err := parseConfig([]string{"-base-port", "9000", "-data-dir", "/data"}, env, root, io.Discard)
 	if err != nil {
@@ -69,8 +70,12 @@ func TestParseConfigEnvironmentAndFlags(t *testing.T) {
 	if cfg.NATSURL != "nats://127.0.0.1:4222" || cfg.DatabaseURL != "postgres://u@127.0.0.1/db" {
 		t.Errorf("external URLs = %q, %q", cfg.NATSURL, cfg.DatabaseURL)
 	}
-	if cfg.NATSPort != 0 || cfg.BasePort != 9000 || cfg.LogLevel != slog.LevelDebug {
-		t.Errorf("NATSPort %d, BasePort %d, LogLevel %s", cfg.NATSPort, cfg.BasePort, cfg.LogLevel)
+	if cfg.NATSPort != 0 || cfg.IssuerPort != 0 || cfg.BasePort != 9000 || cfg.LogLevel != slog.LevelDebug {
+		t.Errorf("NATSPort %d, IssuerPort %d, BasePort %d, LogLevel %s", cfg.NATSPort, cfg.IssuerPort, cfg.BasePort, cfg.LogLevel)
+	}
+	cfg, err = parseConfig([]string{"-issuer-port", "18079"}, env, root, io.Discard)
+	if err != nil || cfg.IssuerPort != 18079 {
+		t.Errorf("-issuer-port 18079 over CAREWEAVE_ISSUER_PORT=0: IssuerPort %d, %v", cfg.IssuerPort, err)
 	}
 }
 
@@ -85,6 +90,8 @@ func TestParseConfigRejects(t *testing.T) {
 	}{
 		{"port out of range", []string{"-nats-port", "70000"}, nil, root, "NATS port 70000"},
 		{"bad base port", []string{"-base-port", "0"}, nil, root, "base port 0"},
+		{"issuer port out of range", []string{"-issuer-port", "-1"}, nil, root, "issuer port -1"},
+		{"bad env issuer port", nil, map[string]string{"CAREWEAVE_ISSUER_PORT": "x"}, root, "CAREWEAVE_ISSUER_PORT"},
 		{"bad env port", nil, map[string]string{"CAREWEAVE_NATS_PORT": "many"}, root, "CAREWEAVE_NATS_PORT"},
 		{"bad log level", nil, map[string]string{"LOG_LEVEL": "loud"}, root, "LOG_LEVEL"},
 		{"stray argument", []string{"extra"}, nil, root, "unexpected arguments"},

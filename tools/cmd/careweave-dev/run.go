@@ -17,8 +17,8 @@ import (
 
 // run starts the stack, reports it ready, and runs it until ctx ends (a
 // clean stop, nil) or a service exits on its own (an error). Whatever it
-// started is stopped before it returns: the services first, then NATS, then
-// PostgreSQL.
+// started is stopped before it returns: the services first, then the token
+// issuer, then NATS, then PostgreSQL.
 func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -35,6 +35,9 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	}
 	binDir := filepath.Join(cfg.DataDir, "bin")
 	if len(svcs) > 0 {
+		if p := cfg.IssuerPort - cfg.BasePort; cfg.IssuerPort != 0 && p >= 0 && p < len(svcs) {
+			return fmt.Errorf("issuer port %d is also service %s's port: pass another -issuer-port or -base-port", cfg.IssuerPort, svcs[p].Name)
+		}
 		if err := checkPortsFree(svcs, cfg.BasePort); err != nil {
 			return err
 		}
@@ -44,10 +47,10 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	}
 
 	// Whatever happens below, stop what was started: the services first,
-	// then NATS, then PostgreSQL.
-	var stopServices, stopNATS, stopPostgres func() error
+	// then the issuer, then NATS, then PostgreSQL.
+	var stopServices, stopIssuer, stopNATS, stopPostgres func() error
 	defer func() {
-		for _, stop := range []func() error{stopServices, stopNATS, stopPostgres} {
+		for _, stop := range []func() error{stopServices, stopIssuer, stopNATS, stopPostgres} {
 			if stop == nil {
 				continue
 			}
@@ -58,7 +61,13 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		}
 	}()
 
-	// NATS first: its fixed port is the likeliest thing to be taken.
+	// The issuer and NATS first: their fixed ports are the likeliest things
+	// to be taken. The services fetch the issuer's keys as they start.
+	iss, err := startIssuer(cfg, logger)
+	if err != nil {
+		return err
+	}
+	stopIssuer = iss.stop
 	nc, err := startNATS(ctx, cfg, logger)
 	if err != nil {
 		return interrupted(ctx, logger, err)
@@ -72,7 +81,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	// carectl reads where the servers are from here while the stack runs.
 	envFile := filepath.Join(cfg.DataDir, StackEnvFile)
 	if err := os.WriteFile(envFile, []byte("# Written by careweave-dev while the stack runs; carectl reads it.\n"+
-		"DATABASE_URL="+pg.url+"\nNATS_URL="+nc.url+"\n"), 0o600); err != nil {
+		"DATABASE_URL="+pg.url+"\nNATS_URL="+nc.url+"\nAUTH_ISSUER="+iss.url+"\n"), 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", envFile, err)
 	}
 	defer os.Remove(envFile)
@@ -85,7 +94,8 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	}
 	endpoints := make([]Endpoint, 0, len(svcs))
 	// Every child learns every service's URL as <NAME>_URL (PATIENTS_URL,
-	// ...), so services that call each other find each other.
+	// ...), so services that call each other find each other, and trusts
+	// the issuer's tokens (AUTH_ISSUER, ...).
 	peers := make([]string, 0, len(svcs))
 	for i, s := range svcs {
 		peers = append(peers, strings.ToUpper(s.Name)+"_URL=http://"+net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.BasePort+i)))
@@ -97,7 +107,8 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 			"NATS_URL=" + nc.url,
 			"HTTP_ADDR=" + addr,
 			"LOG_FORMAT=text",
-		}, peers...)
+		}, iss.childEnv()...)
+		env = append(env, peers...)
 		prefix := fmt.Sprintf("%-*s | ", width, s.Name)
 		if err := sup.start(s.Name, prefix, filepath.Join(binDir, s.Name), nil, env); err != nil {
 			return err
@@ -127,11 +138,11 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		return nil
 	}
 
-	ready := Ready{NATSURL: nc.url, DatabaseURL: pg.url, Services: endpoints}
+	ready := Ready{NATSURL: nc.url, DatabaseURL: pg.url, IssuerURL: iss.url, Services: endpoints}
 	if cfg.Seed {
-		seed(ctx, endpoints, logger)
+		seed(ctx, endpoints, iss.issuer, logger)
 	}
-	printSummary(out, ready, nc.origin, pg.origin)
+	printSummary(out, ready, origins{nats: nc.origin, postgres: pg.origin, issuer: iss.origin}, tokenHint(cfg, envFile))
 	if cfg.OnReady != nil {
 		cfg.OnReady(ready)
 	}
@@ -202,16 +213,31 @@ func healthy(ctx context.Context, client *http.Client, url string) bool {
 	return resp.StatusCode == http.StatusOK
 }
 
-// printSummary tells the person at the terminal where everything is.
-func printSummary(w io.Writer, r Ready, natsOrigin, pgOrigin string) {
+// origins say, for people, where each piece of infrastructure runs.
+type origins struct{ nats, postgres, issuer string }
+
+// tokenHint is the command that gets a token from the running issuer,
+// pointed at the stack env file when carectl would not look there itself.
+func tokenHint(cfg Config, envFile string) string {
+	hint := "go run ./tools/cmd/carectl token"
+	if cfg.DataDir != filepath.Join(cfg.RepoRoot, "var") {
+		hint += " -stack-env " + envFile
+	}
+	return hint + " -role care-coordinator -sub cc-nia-brown"
+}
+
+// printSummary tells the person at the terminal where everything is, and
+// how to get a token to call it with.
+func printSummary(w io.Writer, r Ready, o origins, tokenHint string) {
 	var b strings.Builder
 	width := len("PostgreSQL")
 	for _, s := range r.Services {
 		width = max(width, len(s.Name))
 	}
 	b.WriteString("\ncareweave dev stack is ready\n")
-	fmt.Fprintf(&b, "  %-*s  %s  (%s)\n", width, "NATS", redactURL(r.NATSURL), natsOrigin)
-	fmt.Fprintf(&b, "  %-*s  %s  (%s)\n", width, "PostgreSQL", redactURL(r.DatabaseURL), pgOrigin)
+	fmt.Fprintf(&b, "  %-*s  %s  (%s)\n", width, "NATS", redactURL(r.NATSURL), o.nats)
+	fmt.Fprintf(&b, "  %-*s  %s  (%s)\n", width, "PostgreSQL", redactURL(r.DatabaseURL), o.postgres)
+	fmt.Fprintf(&b, "  %-*s  %s  (%s)\n", width, "issuer", r.IssuerURL, o.issuer)
 	if len(r.Services) == 0 {
 		fmt.Fprintf(&b, "No services found under %s: the infrastructure is up, with nothing running on it.\n",
 			strings.Join(servicePatterns(), " or "))
@@ -219,6 +245,7 @@ func printSummary(w io.Writer, r Ready, natsOrigin, pgOrigin string) {
 	for _, s := range r.Services {
 		fmt.Fprintf(&b, "  %-*s  %s/healthz\n", width, s.Name, s.URL)
 	}
+	fmt.Fprintf(&b, "Every API wants Authorization: Bearer <token>; get one with\n  %s\n", tokenHint)
 	b.WriteString("Press Ctrl-C to stop.\n\n")
 	_, _ = io.WriteString(w, b.String())
 }

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -126,9 +129,14 @@ func TestRunStartsInfrastructureAndKeepsDataAcrossRuns(t *testing.T) {
 		t.Fatalf("publish: %v", err)
 	}
 	nc.Close()
+	firstKeys := jwks(t, first.ready.IssuerURL)
 
 	if err := first.stop(t); err != nil {
 		t.Fatalf("first run stopped with %v, want a clean stop", err)
+	}
+	if resp, err := http.Get(first.ready.IssuerURL + "/.well-known/jwks.json"); err == nil {
+		resp.Body.Close()
+		t.Error("the token issuer still answers after the stack stopped")
 	}
 	if conn, err := pgx.Connect(t.Context(), first.ready.DatabaseURL); err == nil {
 		conn.Close(t.Context())
@@ -166,38 +174,71 @@ func TestRunStartsInfrastructureAndKeepsDataAcrossRuns(t *testing.T) {
 	if err != nil || string(msg.Data) != "nats survives" {
 		t.Errorf("NATS message after restart: %v", err)
 	}
+	if keys := jwks(t, second.ready.IssuerURL); keys != firstKeys {
+		t.Errorf("the issuer's keys changed across a restart:\n%s\n%s", firstKeys, keys)
+	}
 	if err := second.stop(t); err != nil {
 		t.Fatalf("second run stopped with %v, want a clean stop", err)
 	}
 }
 
-// serviceSource is a stand-in service: it serves /healthz on HTTP_ADDR and
-// stops on SIGTERM, except under the name "crasher", which fails at once.
+// jwks returns the issuer's key set.
+func jwks(t *testing.T, issuer string) string {
+	t.Helper()
+	resp, err := http.Get(issuer + "/.well-known/jwks.json")
+	if err != nil {
+		t.Fatalf("GET the issuer's keys: %v", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(string(b), `"kid"`) {
+		t.Fatalf("GET the issuer's keys = %d %s, %v", resp.StatusCode, b, err)
+	}
+	return string(b)
+}
+
+// serviceSource is a stand-in service: it serves /healthz on HTTP_ADDR and,
+// behind the kit's bearer token middleware trusting AUTH_ISSUER as every
+// service does, /v1/whoami; it stops on SIGTERM, except under the name
+// "crasher", which fails at once.
 const serviceSource = `package main
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
+
+	"github.com/careweave/careweave/kit/auth"
 )
 
 func main() {
 	name := filepath.Base(os.Args[0])
-	fmt.Printf("%s starting: http=%s nats=%t db=%t log=%s\n", name, os.Getenv("HTTP_ADDR"),
-		os.Getenv("NATS_URL") != "", os.Getenv("DATABASE_URL") != "", os.Getenv("LOG_FORMAT"))
+	fmt.Printf("%s starting: http=%s nats=%t db=%t log=%s auth=%s\n", name, os.Getenv("HTTP_ADDR"),
+		os.Getenv("NATS_URL") != "", os.Getenv("DATABASE_URL") != "", os.Getenv("LOG_FORMAT"), os.Getenv("AUTH_ISSUER"))
 	if name == "crasher" {
 		fmt.Fprintln(os.Stderr, "crasher: giving up")
 		os.Exit(3)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
+	verifier, err := auth.NewVerifier(ctx, auth.Config{Issuer: os.Getenv("AUTH_ISSUER"), Audience: os.Getenv("AUTH_AUDIENCE"),
+		JWKSURL: os.Getenv("AUTH_JWKS_URL")}, slog.Default())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	srv := &http.Server{Addr: os.Getenv("HTTP_ADDR"), Handler: mux}
+	mux.HandleFunc("/v1/whoami", func(w http.ResponseWriter, r *http.Request) {
+		p, _ := auth.From(r.Context())
+		fmt.Fprintf(w, "%s %s %s %s", p.Subject, p.Role, p.Org, p.PCN)
+	})
+	srv := &http.Server{Addr: os.Getenv("HTTP_ADDR"), Handler: verifier.Middleware(mux)}
 	go func() {
 		<-ctx.Done()
 		srv.Shutdown(context.Background())
@@ -211,11 +252,32 @@ func main() {
 `
 
 // serviceRepo makes a repository holding the stand-in service under each of
-// the given command paths.
+// the given command paths, in a workspace with this repository's kit.
 func serviceRepo(t *testing.T, cmdDirs ...string) string {
 	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := findRepoRoot(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	work, err := os.ReadFile(filepath.Join(repo, "go.work"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var goLine string // "go 1.26.8": the version the kit needs
+	for line := range strings.Lines(string(work)) {
+		if strings.HasPrefix(line, "go ") {
+			goLine = strings.TrimSpace(line)
+			break
+		}
+	}
 	root := t.TempDir()
-	writeFile(t, filepath.Join(root, "go.mod"), "module example.com/fake\n\ngo 1.22\n")
+	writeFile(t, filepath.Join(root, "go.mod"), "module example.com/fake\n\ngo 1.26\n")
+	writeFile(t, filepath.Join(root, "go.work"), fmt.Sprintf("%s\n\nuse (\n\t.\n\t%q\n\t%q\n)\n",
+		goLine, filepath.Join(repo, "kit"), filepath.Join(repo, "events")))
 	for _, dir := range cmdDirs {
 		writeFile(t, filepath.Join(root, dir, "main.go"), serviceSource)
 	}
@@ -255,7 +317,8 @@ func freePorts(t *testing.T, n int) int {
 func TestRunBuildsAndSupervisesServices(t *testing.T) {
 	root := serviceRepo(t, "services/visits/cmd/visitsd")
 	base := freePorts(t, 1)
-	s := startStack(t, Config{RepoRoot: root, DataDir: dataDir(t), BasePort: base})
+	data := dataDir(t)
+	s := startStack(t, Config{RepoRoot: root, DataDir: data, BasePort: base})
 
 	want := []Endpoint{{Name: "visitsd", URL: "http://127.0.0.1:" + strconv.Itoa(base)}}
 	if len(s.ready.Services) != 1 || s.ready.Services[0] != want[0] {
@@ -269,10 +332,37 @@ func TestRunBuildsAndSupervisesServices(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("GET /healthz = %d, want 200", resp.StatusCode)
 	}
+	if !strings.HasPrefix(s.ready.IssuerURL, "http://127.0.0.1:") {
+		t.Fatalf("issuer URL = %q, want http://127.0.0.1:<port>", s.ready.IssuerURL)
+	}
+
+	// Without a token the service refuses; with one the running issuer
+	// mints on POST /token it knows who is calling.
+	if status, body := whoami(t, want[0].URL, ""); status != http.StatusUnauthorized || !strings.Contains(body, "bearer token is required") {
+		t.Errorf("GET /v1/whoami without a token = %d %s, want 401 asking for a bearer token", status, body)
+	}
+	if status, body := whoami(t, want[0].URL, "not-a-jwt"); status != http.StatusUnauthorized {
+		t.Errorf("GET /v1/whoami with a bad token = %d %s, want 401", status, body)
+	}
+	token := mintToken(t, s.ready.IssuerURL, `{"sub":"para-jess-patel","role":"paramedic","org":"U84001","pcn":"U84001","ttl":"5m"}`)
+	if status, body := whoami(t, want[0].URL, token); status != http.StatusOK || body != "para-jess-patel paramedic U84001 U84001" {
+		t.Errorf("GET /v1/whoami with a minted token = %d %q, want 200 naming the paramedic", status, body)
+	}
+
+	// carectl finds the issuer, beside the servers, in the stack env file.
+	env, err := os.ReadFile(filepath.Join(data, StackEnvFile))
+	if err != nil {
+		t.Fatalf("read the stack env file: %v", err)
+	}
+	if !strings.Contains(string(env), "\nAUTH_ISSUER="+s.ready.IssuerURL+"\n") || !strings.Contains(string(env), "\nNATS_URL=") {
+		t.Errorf("stack env file lacks AUTH_ISSUER=%s:\n%s", s.ready.IssuerURL, env)
+	}
 	out := s.out.String()
 	for _, line := range []string{
-		"visitsd | visitsd starting: http=127.0.0.1:" + strconv.Itoa(base) + " nats=true db=true log=text\n",
+		"visitsd | visitsd starting: http=127.0.0.1:" + strconv.Itoa(base) + " nats=true db=true log=text auth=" + s.ready.IssuerURL + "\n",
 		want[0].URL + "/healthz\n",
+		"issuer      " + s.ready.IssuerURL + "  (development tokens, key in " + filepath.Join(data, IssuerKeyFile) + ")\n",
+		"go run ./tools/cmd/carectl token -stack-env " + filepath.Join(data, StackEnvFile) + " -role care-coordinator -sub cc-nia-brown\n",
 	} {
 		if !strings.Contains(out, line) {
 			t.Errorf("output lacks %q:\n%s", line, out)
@@ -283,6 +373,52 @@ func TestRunBuildsAndSupervisesServices(t *testing.T) {
 		t.Fatalf("stack stopped with %v, want a clean stop", err)
 	}
 	s.out.waitFor(t, "visitsd | stopped cleanly\n", time.Second)
+}
+
+// whoami asks the stand-in service who the caller is, with token unless it
+// is empty.
+func whoami(t *testing.T, base, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/v1/whoami", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET /v1/whoami: %v", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer ") {
+			t.Errorf("401 with Content-Type %q and WWW-Authenticate %q, want a problem and a Bearer challenge", ct, resp.Header.Get("WWW-Authenticate"))
+		}
+	}
+	return resp.StatusCode, string(body)
+}
+
+// mintToken asks the issuer's POST /token for a token, as carectl does.
+func mintToken(t *testing.T, issuer, request string) string {
+	t.Helper()
+	resp, err := http.Post(issuer+"/token", "application/json", strings.NewReader(request))
+	if err != nil {
+		t.Fatalf("POST /token: %v", err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK || tok.AccessToken == "" || tok.TokenType != "Bearer" {
+		t.Fatalf("POST /token = %d, %+v, %v; want 200 with a bearer token", resp.StatusCode, tok, err)
+	}
+	return tok.AccessToken
 }
 
 func TestRunStopsStackWhenServiceExits(t *testing.T) {

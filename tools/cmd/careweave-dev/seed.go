@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/careweave/careweave/kit/auth"
 )
 
 // The demo seed: synthetic patients registered at the demo PCN's practices
@@ -16,7 +18,8 @@ import (
 // opens a living system. NHS numbers come from the never-issued 999 range
 // (9990001xxx, clear of the READMEs' 99900000xx); names are invented. It runs
 // once per data directory: when the first patient is already registered it
-// does nothing.
+// does nothing. It acts as the demo PCN's care coordinator, with a token
+// the stack's issuer mints in-process.
 
 var seedNames = [][2]string{
 	{"Margaret", "Ashdown"}, {"Harold", "Bellamy"}, {"Doris", "Carrow"}, {"Albert", "Dunmore"},
@@ -49,17 +52,30 @@ func seedNumber(i int) string {
 	}
 }
 
+// demoCoordinator is who the seed acts as.
+var demoCoordinator = auth.Principal{Subject: "cc-nia-brown", Role: "care-coordinator", Org: "U84001", PCN: "U84001"}
+
+// seedTokenTTL outlasts the seed: it waits up to a minute for each service.
+const seedTokenTTL = time.Hour
+
 type seeder struct {
 	urls   map[string]string
+	token  string
 	client *http.Client
 	logger *slog.Logger
 	now    time.Time
 }
 
-// seed registers the patients and starts some care. Failures are logged,
-// never fatal: the stack is usable without its demo data.
-func seed(ctx context.Context, endpoints []Endpoint, logger *slog.Logger) {
-	s := seeder{urls: map[string]string{}, client: &http.Client{Timeout: 10 * time.Second}, logger: logger, now: time.Now().UTC()}
+// seed registers the patients and starts some care, authenticated with a
+// token from issuer. Failures are logged, never fatal: the stack is usable
+// without its demo data.
+func seed(ctx context.Context, endpoints []Endpoint, issuer *auth.Issuer, logger *slog.Logger) {
+	token, err := issuer.Mint(demoCoordinator, tokenAudience, seedTokenTTL)
+	if err != nil {
+		logger.Warn("demo seed skipped: minting its token failed", "err", err)
+		return
+	}
+	s := seeder{urls: map[string]string{}, token: token, client: &http.Client{Timeout: 10 * time.Second}, logger: logger, now: time.Now().UTC()}
 	for _, e := range endpoints {
 		s.urls[e.Name] = e.URL
 	}
@@ -158,9 +174,7 @@ func (s *seeder) call(ctx context.Context, service, method, path, key, ifMatch s
 		return 0, nil
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Careweave-User", "cc-nia-brown")
-	req.Header.Set("X-Careweave-Role", "care-coordinator")
-	req.Header.Set("X-Careweave-Org", "U84001")
+	req.Header.Set("Authorization", "Bearer "+s.token)
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}

@@ -4,10 +4,10 @@
 // registry, and runs the command on the visit through service.Commands.
 //
 // Who acts. Accept, decline, en route, on site, complete and no access are
-// the assigned clinician's own acts. A caller whose role
-// (X-Careweave-Role) is a visiting clinician's role — paramedic,
+// the assigned clinician's own acts. A caller whose role (the bearer
+// token's role claim) is a visiting clinician's role — paramedic,
 // advanced-clinical-practitioner, gp, district-nurse — acts as themselves:
-// the clinician is X-Careweave-User, a clinicianId in the body must be that
+// the clinician is the token's sub, a clinicianId in the body must be that
 // same id, and acting on a visit assigned to someone else is 403. Any other
 // role (a care coordinator taking a call from the road) records the act on
 // the clinician's behalf and must name them in clinicianId, a clinician of
