@@ -107,6 +107,11 @@ func Render(w io.Writer, c ServerConfig) error {
 	if c.MaxFileStore != "" {
 		fmt.Fprintf(b, "  max_file_store: %s\n", c.MaxFileStore)
 	}
+	fmt.Fprintln(b, "  # R3 replication is what makes an ack durable in a cluster; a single node must")
+	fmt.Fprintln(b, "  # either set sync_interval: always or rely on republishing from PostgreSQL.")
+	fmt.Fprintln(b, "  # Encryption at rest, the key from the environment:")
+	fmt.Fprintln(b, "  # cipher: chacha")
+	fmt.Fprintln(b, "  # key: $JS_KEY")
 	fmt.Fprintln(b, "}")
 	if c.TLS != nil {
 		fmt.Fprintln(b)
@@ -140,7 +145,7 @@ func Render(w io.Writer, c ServerConfig) error {
 	fmt.Fprintln(b, "    jetstream: enabled")
 	fmt.Fprintln(b, "    users: [")
 	for _, u := range c.Users {
-		fmt.Fprintf(b, "      # %s (inbox prefix %s)\n", u.Principal, u.InboxPrefix)
+		fmt.Fprintf(b, "      # %s: %s, inbox prefix %s\n", u.Name(), u.Principal.Kind, u.InboxPrefix)
 		fmt.Fprintf(b, "      { nkey: %s, permissions: {\n", q(u.NKey))
 		renderSubjects(b, "publish", u.Permissions.Publish)
 		renderSubjects(b, "subscribe", u.Permissions.Subscribe)
