@@ -306,3 +306,29 @@ func TestASymmetricKeyInTheKeySetDoesNotAdmitHMACTokens(t *testing.T) {
 		t.Fatalf("an HS256 token was accepted: %+v", p)
 	}
 }
+
+func TestAProcessGetsItsOwnTokenByClientCredentials(t *testing.T) {
+	var issuer *auth.Issuer
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { issuer.Handler(audience).ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	var err error
+	if issuer, err = auth.NewIssuer(srv.URL, auth.NewKey()); err != nil {
+		t.Fatal(err)
+	}
+	v, err := auth.NewStaticVerifier(auth.Config{Issuer: issuer.URL(), Audience: audience}, issuer.JWKS(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen auth.Principal
+	api := httptest.NewServer(v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen, _ = auth.From(r.Context()) })))
+	t.Cleanup(api.Close)
+	hc := auth.ClientConfig{TokenURL: srv.URL + "/token", ClientID: "careweave-discharge", ClientSecret: "dev", Audience: audience}.HTTPClient(t.Context(), 5*time.Second)
+	resp, err := hc.Get(api.URL + "/v1/patients/p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || seen.Subject != "careweave-discharge" || seen.Role != auth.SystemRole {
+		t.Fatalf("GET = %d as %+v", resp.StatusCode, seen)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -148,6 +149,10 @@ func (i *Issuer) Handler(audience string) http.Handler {
 			"id_token_signing_alg_values_supported": []string{"EdDSA"}})
 	})
 	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" {
+			i.clientCredentials(w, r, audience)
+			return
+		}
 		var req TokenRequest
 		if err := httpkit.DecodeJSON(w, r, &req, 4<<10); err != nil {
 			httpkit.WriteError(w, r, slog.Default(), err)
@@ -172,4 +177,30 @@ func (i *Issuer) Handler(audience string) http.Handler {
 		httpkit.WriteJSON(w, http.StatusOK, TokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(ttl.Seconds())})
 	})
 	return mux
+}
+
+// SystemRole is the role a Careweave process acts in when it calls another.
+const SystemRole = "system"
+
+// clientCredentials answers an OAuth 2.0 client credentials request (RFC
+// 6749 §4.4) from a Careweave process: a token for the client id acting as
+// SystemRole. Any secret is accepted: this issuer is for development.
+func (i *Issuer) clientCredentials(w http.ResponseWriter, r *http.Request, audience string) {
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "client_credentials" {
+		httpkit.WriteError(w, r, slog.Default(), httpkit.Invalid("grant_type", "must be client_credentials"))
+		return
+	}
+	if aud := r.PostForm.Get("audience"); aud != "" && aud != audience {
+		httpkit.WriteError(w, r, slog.Default(), httpkit.Invalid("audience", "this issuer mints tokens for "+audience+" only"))
+		return
+	}
+	const ttl = time.Hour
+	tok, err := i.Mint(Principal{Subject: r.PostForm.Get("client_id"), Role: SystemRole, Org: "careweave"}, audience, ttl)
+	if err != nil {
+		httpkit.WriteError(w, r, slog.Default(), httpkit.Invalid("client_id", err.Error()))
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	httpkit.WriteJSON(w, http.StatusOK, TokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(ttl.Seconds())})
 }

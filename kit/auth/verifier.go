@@ -164,9 +164,9 @@ func reason(err error) string {
 	return "token is not valid"
 }
 
-// Public are the paths served without a token: probes and the API
-// description.
-var Public = []string{"/healthz", "/readyz", "/openapi.json", "/metrics"}
+// Public are the paths served without a token: probes, the relay's status,
+// metrics and the API description, none of which holds patient data.
+var Public = []string{"/healthz", "/readyz", "/relayz", "/openapi.json", "/metrics"}
 
 // Middleware authenticates every request but those to Public paths: a
 // missing or bad token is answered 401 with a problem naming the reason and

@@ -33,13 +33,20 @@ type Client struct {
 	hc   *http.Client
 }
 
-// New returns a client of the registry at baseURL (PATIENTS_URL).
-func New(baseURL string) (*Client, error) {
+// Timeout bounds one call to the registry.
+const Timeout = 5 * time.Second
+
+// New returns a client of the registry at baseURL (PATIENTS_URL) that calls
+// it with hc, which authenticates the calls (auth.ClientConfig.HTTPClient).
+func New(baseURL string, hc *http.Client) (*Client, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("patient registry url %q: want http(s)://host:port", baseURL)
 	}
-	return &Client{base: u.String(), hc: &http.Client{Timeout: 5 * time.Second}}, nil
+	if hc == nil {
+		return nil, fmt.Errorf("patient registry client: no HTTP client")
+	}
+	return &Client{base: u.String(), hc: hc}, nil
 }
 
 // Patient resolves a request's patient, given as exactly one of a

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/httpkit"
 )
 
@@ -15,7 +16,7 @@ const HeaderCorrelationID = "X-Correlation-Id"
 // CommandMeta is the context every event a request records is stamped
 // with: the caller, the correlation id, and the request as the cause.
 func CommandMeta(r *http.Request, now time.Time) (aggregate.Meta, error) {
-	actor, err := httpkit.ActorFrom(r)
+	actor, err := auth.ActorFrom(r)
 	if err != nil {
 		return aggregate.Meta{}, err
 	}

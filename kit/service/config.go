@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/config"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/pgkit"
@@ -22,6 +24,10 @@ type Config struct {
 	DuplicateWindow time.Duration
 	ShutdownGrace   time.Duration
 	Logging         config.Logging
+	// Auth says whose bearer tokens the API accepts; Client how this
+	// process gets its own when it calls another's API.
+	Auth   auth.Config
+	Client auth.ClientConfig
 }
 
 // Bind binds the settings to flags and environment variables.
@@ -33,15 +39,29 @@ func (c *Config) Bind(b *config.Binder) {
 	b.Int(&c.StreamReplicas, "stream-replicas", "NATS_STREAM_REPLICAS", 1, "JetStream stream replicas: 1 on one server, 3 on a cluster")
 	b.Duration(&c.DuplicateWindow, "duplicate-window", "NATS_DUPLICATE_WINDOW", 10*time.Minute, "JetStream duplicate window")
 	b.Duration(&c.ShutdownGrace, "shutdown-grace", "SHUTDOWN_GRACE", 20*time.Second, "how long in-flight requests may finish at shutdown")
+	b.String(&c.Auth.Issuer, "auth-issuer", "AUTH_ISSUER", "", "the token issuer's iss, e.g. the OpenID provider's URL (required)")
+	b.String(&c.Auth.Audience, "auth-audience", "AUTH_AUDIENCE", "careweave", "the aud tokens must be for")
+	b.String(&c.Auth.JWKSURL, "auth-jwks-url", "AUTH_JWKS_URL", "", "the issuer's key set (default: <issuer>/.well-known/jwks.json)")
+	b.Duration(&c.Auth.Leeway, "auth-leeway", "AUTH_LEEWAY", 30*time.Second, "clock skew tolerated on token times")
+	b.String(&c.Client.TokenURL, "auth-token-url", "AUTH_TOKEN_URL", "", "where this process gets its own token (default: <issuer>/token)")
+	b.String(&c.Client.ClientID, "auth-client-id", "AUTH_CLIENT_ID", "", "this process's client id (default: careweave-<name>)")
+	b.String(&c.Client.ClientSecret, "auth-client-secret", "AUTH_CLIENT_SECRET", "", "this process's client secret")
 	c.Logging.Bind(b)
 }
 
-// Validate checks the settings and fills the schema default.
+// Validate checks the settings and fills the defaults that follow from
+// others (the schema, the issuer's endpoints, the client id).
 func (c *Config) Validate() error {
 	if c.Schema == "" {
 		c.Schema = c.Name
 	}
+	c.fillAuthDefaults()
 	var errs []error
+	if err := c.Auth.Validate(); err != nil {
+		errs = append(errs, err)
+	} else if err := c.Client.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := pgkit.ValidateSchemaName(c.Schema); err != nil {
 		errs = append(errs, err)
 	}
@@ -61,6 +81,21 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// fillAuthDefaults derives the issuer's endpoints and the client id.
+func (c *Config) fillAuthDefaults() {
+	issuer := strings.TrimSuffix(c.Auth.Issuer, "/")
+	if c.Auth.JWKSURL == "" && issuer != "" {
+		c.Auth.JWKSURL = issuer + "/.well-known/jwks.json"
+	}
+	if c.Client.TokenURL == "" && issuer != "" {
+		c.Client.TokenURL = issuer + "/token"
+	}
+	if c.Client.ClientID == "" {
+		c.Client.ClientID = "careweave-" + c.Name
+	}
+	c.Client.Audience = c.Auth.Audience
 }
 
 func (c *Config) topology() natskit.TopologyConfig {

@@ -84,7 +84,8 @@ func RunProcess(ctx context.Context, p Process, args []string, getenv func(strin
 		if patientsURL == "" {
 			return errors.New("patient registry url is required (PATIENTS_URL or -patients-url)")
 		}
-		if l.Registry, err = patientref.New(patientsURL); err != nil {
+		cfg.fillAuthDefaults()
+		if l.Registry, err = patientref.New(patientsURL, cfg.Client.HTTPClient(ctx, patientref.Timeout)); err != nil {
 			return err
 		}
 	}

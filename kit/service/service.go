@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/natskit"
@@ -67,6 +68,11 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 		return err
 	}
 	logger = logger.With("service", cfg.Name)
+
+	verifier, err := auth.NewVerifier(ctx, cfg.Auth, logger)
+	if err != nil {
+		return err
+	}
 
 	pool, err := pgkit.Open(ctx, pgkit.PoolConfig{URL: cfg.DatabaseURL, ApplicationName: "careweave-" + cfg.Name})
 	if err != nil {
@@ -169,7 +175,7 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 		background("worker", func(ctx context.Context) error { return opts.Background(ctx, deps) })
 	}
 
-	serveErr := httpkit.Serve(serveCtx, ln, httpkit.Middleware(logger, time.Now)(mux), cfg.ShutdownGrace, logger)
+	serveErr := httpkit.Serve(serveCtx, ln, httpkit.Middleware(logger, time.Now)(verifier.Middleware(mux)), cfg.ShutdownGrace, logger)
 	// In-flight requests have finished: their events are committed, and the
 	// relay (or the next one to lead) publishes them.
 	stopBackground()

@@ -13,9 +13,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/service"
+	"github.com/careweave/careweave/kit/servicetest"
 	"github.com/careweave/careweave/kit/testkit"
 )
 
@@ -55,7 +57,7 @@ func TestServiceServesPublishesAndShutsDownCleanly(t *testing.T) {
 	ns := testkit.NATS(t)
 	cfg := service.Config{
 		Name: "notes", Schema: schema, HTTPAddr: "127.0.0.1:0", DatabaseURL: testkit.DatabaseURL(t), NATSURL: ns.ClientURL(),
-		StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second,
+		StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second, Auth: servicetest.AuthConfig(t),
 	}
 	addr := make(chan string, 1)
 	ctx, cancel := context.WithCancel(t.Context())
@@ -84,20 +86,33 @@ func TestServiceServesPublishesAndShutsDownCleanly(t *testing.T) {
 	}
 	testkit.Eventually(t, 10*time.Second, func() bool { code, _ := get("/readyz"); return code == 200 }, "never ready")
 
-	resp, err := http.Post(base+"/v1/notes", "application/json", strings.NewReader(`{"text":"hello"}`))
-	if err != nil {
-		t.Fatal(err)
+	token := servicetest.Token(t, auth.Principal{Subject: "cc-nia-brown", Role: "care-coordinator", Org: "U84001"})
+	post := func(body, token string) *http.Response {
+		req, _ := http.NewRequest("POST", base+"/v1/notes", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
 	}
+	// Without a token, nothing is accepted.
+	resp := post(`{"text":"hello"}`, "")
+	resp.Body.Close()
+	if resp.StatusCode != 401 || resp.Header.Get("Content-Type") != httpkit.ProblemContentType {
+		t.Fatalf("POST without a token = %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	resp = post(`{"text":"hello"}`, token)
 	var created struct{ ID string }
 	_ = json.NewDecoder(resp.Body).Decode(&created)
 	resp.Body.Close()
 	if resp.StatusCode != 201 {
 		t.Fatalf("POST = %d", resp.StatusCode)
 	}
-	resp, err = http.Post(base+"/v1/notes", "application/json", strings.NewReader(`{"text":"hello","extra":1}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp = post(`{"text":"hello","extra":1}`, token)
 	resp.Body.Close()
 	if resp.StatusCode != 400 || resp.Header.Get("Content-Type") != httpkit.ProblemContentType {
 		t.Fatalf("bad POST = %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
@@ -136,7 +151,7 @@ func TestConfigIsValidated(t *testing.T) {
 	if err == nil {
 		t.Fatal("invalid config accepted")
 	}
-	for _, want := range []string{"schema name", "http address", "database url", "nats url", "shutdown grace", "replicas"} {
+	for _, want := range []string{"schema name", "http address", "database url", "nats url", "shutdown grace", "replicas", "auth issuer"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("validation error does not mention %s: %v", want, err)
 		}

@@ -11,6 +11,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,9 +24,11 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/openapitest"
+	"github.com/careweave/careweave/kit/patientref"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/kit/testkit"
 )
@@ -91,7 +97,7 @@ func StartIn(t testing.TB, infra *Infra, name string, opts service.Options) *Sta
 
 	pool, schema, ns := infra.Pool, infra.Schema, infra.NATS
 	cfg := service.Config{Name: name, Schema: schema, HTTPAddr: "127.0.0.1:0", DatabaseURL: testkit.DatabaseURL(t),
-		NATSURL: ns.ClientURL(), StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second}
+		NATSURL: ns.ClientURL(), StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second, Auth: AuthConfig(t)}
 	addr := make(chan string, 1)
 	opts.Started = func(a string) { addr <- a }
 	ctx, cancel := context.WithCancel(context.Background())
@@ -117,6 +123,7 @@ func StartIn(t testing.TB, infra *Infra, name string, opts service.Options) *Sta
 		t.Fatalf("service %s did not start in 30s", name)
 	}
 	testkit.Eventually(t, 15*time.Second, func() bool { return s.Do("GET", "/readyz", nil, nil).Status == 200 }, "%s never became ready", name)
+	requireTokens(t, s, routes)
 	nc := testkit.Connect(t, ns.ClientURL())
 	if s.JS, err = jetstream.New(nc); err != nil {
 		t.Fatal(err)
@@ -151,7 +158,8 @@ func (r Response) Problem(t testing.TB) httpkit.Problem {
 }
 
 // Do sends a request (body: nil, a string of raw JSON, or a value to
-// encode) with the stack's actor and the given headers, and checks the
+// encode) with a token for the stack's actor and the given headers (an
+// empty value removes a header, e.g. Authorization), and checks the
 // response against the OpenAPI document.
 func (s *Stack) Do(method, path string, body any, headers map[string]string) Response {
 	s.t.Helper()
@@ -173,11 +181,7 @@ func (s *Stack) Do(method, path string, body any, headers map[string]string) Res
 	if raw != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	req.Header.Set(httpkit.HeaderActorID, s.Actor.ID)
-	req.Header.Set(httpkit.HeaderActorRole, s.Actor.Role)
-	if s.Actor.Org != "" {
-		req.Header.Set(httpkit.HeaderActorOrg, s.Actor.Org)
-	}
+	s.Authorize(req)
 	for k, v := range headers {
 		if v == "" {
 			req.Header.Del(k)
@@ -249,4 +253,91 @@ func (s *Stack) events() []Published {
 		out = append(out, Published{Subject: m.Subject(), Envelope: env})
 	}
 	return out
+}
+
+// placeholder fills a route pattern's {params}.
+var placeholder = regexp.MustCompile(`\{[^}]*\}`)
+
+// requireTokens checks that every route but the public ones refuses a
+// request without a bearer token, or with one that is not valid, before
+// doing anything: 401 with a problem naming Authorization.
+func requireTokens(t testing.TB, s *Stack, routes []string) {
+	t.Helper()
+	for _, route := range routes {
+		method, pattern, _ := strings.Cut(route, " ")
+		path := placeholder.ReplaceAllString(pattern, "x")
+		if slices.Contains(auth.Public, path) {
+			continue
+		}
+		for _, authorization := range []string{"", "Bearer not-a-token"} {
+			req, _ := http.NewRequest(method, s.URL+path, strings.NewReader("{}"))
+			req.Header.Set("Content-Type", "application/json")
+			if authorization != "" {
+				req.Header.Set("Authorization", authorization)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Content-Type") != httpkit.ProblemContentType || !strings.Contains(string(b), `"Authorization"`) {
+				t.Errorf("%s with Authorization %q = %d %s, want 401 naming Authorization", route, authorization, resp.StatusCode, b)
+			}
+		}
+	}
+}
+
+// Authorize sets a request's bearer token to one for the stack's actor,
+// for requests a test sends itself (a live feed, say).
+func (s *Stack) Authorize(req *http.Request) {
+	req.Header.Set("Authorization", "Bearer "+Token(s.t, auth.Principal{Subject: s.Actor.ID, Role: s.Actor.Role, Org: s.Actor.Org}))
+}
+
+// The tests' token issuer: one per test binary, served over HTTP as an
+// identity provider would be.
+var (
+	issuerOnce sync.Once
+	issuer     *auth.Issuer
+)
+
+// Audience is the audience of the tests' tokens.
+const Audience = "careweave"
+
+// Issuer returns the tests' token issuer.
+func Issuer(t testing.TB) *auth.Issuer {
+	t.Helper()
+	issuerOnce.Do(func() {
+		var iss *auth.Issuer
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { iss.Handler(Audience).ServeHTTP(w, r) }))
+		var err error
+		if iss, err = auth.NewIssuer(srv.URL, auth.NewKey()); err != nil {
+			panic(err)
+		}
+		issuer = iss
+	})
+	return issuer
+}
+
+// AuthConfig is a service's configuration for the tests' tokens.
+func AuthConfig(t testing.TB) auth.Config {
+	i := Issuer(t)
+	return auth.Config{Issuer: i.URL(), Audience: Audience, JWKSURL: i.JWKSURL()}
+}
+
+// Token mints a token for p.
+func Token(t testing.TB, p auth.Principal) string {
+	t.Helper()
+	tok, err := Issuer(t).Mint(p, Audience, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// ServiceClient is an HTTP client that calls other services as a
+// Careweave process does: with its own client-credentials token.
+func ServiceClient(t testing.TB) *http.Client {
+	i := Issuer(t)
+	return auth.ClientConfig{TokenURL: i.URL() + "/token", ClientID: "careweave-test", Audience: Audience}.HTTPClient(context.Background(), patientref.Timeout)
 }

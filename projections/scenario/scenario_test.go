@@ -51,7 +51,7 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 	dir := directory.Demo()
 	infra := servicetest.NewInfra(t)
 	reg := servicetest.StartIn(t, infra.WithNewSchema(t), "patients", patients.Options(dir, false))
-	client, err := patientref.New(reg.URL)
+	client, err := patientref.New(reg.URL, servicetest.ServiceClient(t))
 	if err != nil {
 		t.Fatal(err)
 	}

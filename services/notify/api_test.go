@@ -95,6 +95,7 @@ func openFeed(t *testing.T, svc *servicetest.Stack, clinician, lastEventID strin
 	if err != nil {
 		t.Fatal(err)
 	}
+	svc.Authorize(req)
 	if lastEventID != "" {
 		req.Header.Set("Last-Event-ID", lastEventID)
 	}

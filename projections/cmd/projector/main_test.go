@@ -17,6 +17,7 @@ import (
 	hv "github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/service"
+	"github.com/careweave/careweave/kit/servicetest"
 	"github.com/careweave/careweave/kit/testkit"
 	"github.com/careweave/careweave/projections"
 )
@@ -51,7 +52,7 @@ func newEnv(t *testing.T) env {
 func (e env) startProjector(t *testing.T) (stop func()) {
 	t.Helper()
 	cfg := service.Config{Name: "projector", Schema: e.schema, HTTPAddr: "127.0.0.1:0", DatabaseURL: testkit.DatabaseURL(t),
-		NATSURL: e.natsURL, StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second}
+		NATSURL: e.natsURL, StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second, Auth: servicetest.AuthConfig(t)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	opts := projections.ProjectorOptions(nil)

@@ -139,11 +139,12 @@ func TestTimelineServedWithFreshnessPaginationAndRetractions(t *testing.T) {
 
 // sse reads a live feed until it has n events or the deadline passes, then
 // disconnects; it returns each event's id and entry.
-func sse(t *testing.T, base, patient, lastID string, n int) (ids []string, entries []map[string]any) {
+func sse(t *testing.T, q *servicetest.Stack, patient, lastID string, n int) (ids []string, entries []map[string]any) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/v1/patients/"+patient+"/timeline/stream", nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", q.URL+"/v1/patients/"+patient+"/timeline/stream", nil)
+	q.Authorize(req)
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}
@@ -188,7 +189,7 @@ func TestLiveFeedResumesWithoutMissingOrRepeating(t *testing.T) {
 		Destination: dc.DestinationUsualResidence, Pathway: dc.PathwayP1, HospitalSite: "RTE01", Ward: "Ward 7", Practice: "L84001",
 		SummaryDueBy: t0.Add(25 * time.Hour), FollowUpDueBy: t0.Add(25 * time.Hour)})
 
-	first, entries := sse(t, q.URL, patient, "", 2)
+	first, entries := sse(t, q, patient, "", 2)
 	if entries[1]["status"] != "recorded" {
 		t.Fatalf("discharge first sent as %v", entries[1]["status"])
 	}
@@ -199,7 +200,7 @@ func TestLiveFeedResumesWithoutMissingOrRepeating(t *testing.T) {
 
 	// Resumed: the retraction of the discharge, the cancellation and the
 	// request — each once, none of what was already sent unchanged.
-	ids, later := sse(t, q.URL, patient, first[1], 3)
+	ids, later := sse(t, q, patient, first[1], 3)
 	prev := feedChange(t, first[1])
 	for i, e := range later {
 		id := feedChange(t, ids[i])

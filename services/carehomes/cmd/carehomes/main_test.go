@@ -51,7 +51,7 @@ func start(t *testing.T) *stacks {
 		}
 		refs[n] = p.Patient
 	}
-	client, err := patientref.New(reg.URL)
+	client, err := patientref.New(reg.URL, servicetest.ServiceClient(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +324,7 @@ func TestBadInputGetsAProblemAndChangesNothing(t *testing.T) {
 		{"unknown attendee", "POST", path + "/hold", hold(now.Add(-2*time.Hour), now.Add(-time.Hour), "gp-nobody"), ifMatch(1), 400, "attendees[0].clinicianId"},
 		{"no key", "POST", "/v1/rounds", `{"careHomeId":"home-willow-court","plannedStart":"2026-11-23T10:00:00Z"}`, nil, 400, "Idempotency-Key"},
 		{"no If-Match", "POST", path + "/cancel", `{"reason":"x"}`, nil, 428, "If-Match"},
-		{"no actor", "POST", "/v1/residencies", admit, map[string]string{"Idempotency-Key": "k", "X-Careweave-User": ""}, 401, "X-Careweave-User"},
+		{"no actor", "POST", "/v1/residencies", admit, map[string]string{"Idempotency-Key": "k", "Authorization": ""}, 401, "Authorization"},
 		{"not JSON", "POST", path + "/cancel", `{"reason":"x"}`, map[string]string{"If-Match": `"1"`, "Content-Type": "text/plain"}, 415, "Content-Type"},
 		{"missing reason", "POST", path + "/cancel", `{}`, ifMatch(1), 400, "reason"},
 		{"no such round", "GET", "/v1/rounds/nope", "", nil, 404, ""},

@@ -33,7 +33,7 @@ type harness struct {
 func start(t *testing.T) *harness {
 	t.Helper()
 	reg := servicetest.Start(t, "patients", patients.Options(directory.Demo(), false))
-	client, err := patientref.New(reg.URL)
+	client, err := patientref.New(reg.URL, servicetest.ServiceClient(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,7 +416,7 @@ func TestBadInputGetsAProblemAndChangesNothing(t *testing.T) {
 		{"wrong type", strings.Replace(valid, `"Ward 2"`, `7`, 1), key, 400, "ward"},
 		{"oversized", `{"ward":"` + strings.Repeat("x", 70000) + `"}`, key, 413, ""},
 		{"no key", valid, nil, 400, "Idempotency-Key"},
-		{"no actor", valid, map[string]string{"Idempotency-Key": "k", "X-Careweave-User": ""}, 401, "X-Careweave-User"},
+		{"no actor", valid, map[string]string{"Idempotency-Key": "k", "Authorization": ""}, 401, "Authorization"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -76,7 +76,7 @@ func start(t *testing.T) *harness {
 		}
 		h.patients[n] = p.Patient
 	}
-	reg, err := patientref.New(h.registry.URL)
+	reg, err := patientref.New(h.registry.URL, servicetest.ServiceClient(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +321,7 @@ func TestBadInputGetsAProblemAndChangesNothing(t *testing.T) {
 		{"care home without a home", with(`"phone"`, `"care-home"`), key, 400, "careHome"},
 		{"empty reason", with("Fall at home, cannot stand", " "), key, 400, "reason"},
 		{"no key", phoneRequest, nil, 400, "Idempotency-Key"},
-		{"no actor", phoneRequest, map[string]string{"Idempotency-Key": "k", "X-Careweave-User": ""}, 401, "X-Careweave-User"},
+		{"no actor", phoneRequest, map[string]string{"Idempotency-Key": "k", "Authorization": ""}, 401, "Authorization"},
 		{"not JSON", phoneRequest, map[string]string{"Idempotency-Key": "k", "Content-Type": "text/plain"}, 415, "Content-Type"},
 	}
 	for _, c := range creates {
@@ -450,7 +450,7 @@ func TestAnUnacceptedAssignmentTimesOutEvenAcrossARestart(t *testing.T) {
 	infra := servicetest.NewInfra(t)
 	rules := domain.DefaultRules()
 	rules.AcceptWithin = time.Second
-	reg, err := patientref.New(h.registry.URL)
+	reg, err := patientref.New(h.registry.URL, servicetest.ServiceClient(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func stacks(t *testing.T) (*servicetest.Stack, map[string]string) {
 		}
 		refs[n] = p.Patient
 	}
-	client, err := patientref.New(reg.URL)
+	client, err := patientref.New(reg.URL, servicetest.ServiceClient(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +310,7 @@ func TestBadInputGetsAProblemAndChangesNothing(t *testing.T) {
 		{"care-home cohort without a home", strings.Replace(valid, "housebound", "care-home-resident", 1), key, 400, "careHome"},
 		{"wrong type", strings.Replace(valid, `["housebound"]`, `"housebound"`, 1), key, 400, "criteria"},
 		{"no key", valid, nil, 400, "Idempotency-Key"},
-		{"no actor", valid, map[string]string{"Idempotency-Key": "k", "X-Careweave-User": ""}, 401, "X-Careweave-User"},
+		{"no actor", valid, map[string]string{"Idempotency-Key": "k", "Authorization": ""}, 401, "Authorization"},
 	}
 	for _, c := range creates {
 		t.Run("identify/"+c.name, func(t *testing.T) {

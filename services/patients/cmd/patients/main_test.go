@@ -93,7 +93,7 @@ func TestRegisterResolveChangeAndMerge(t *testing.T) {
 	}
 
 	// Other services resolve through the registry client, merges followed.
-	c, err := patientref.New(s.URL)
+	c, err := patientref.New(s.URL, servicetest.ServiceClient(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestRegisterResolveChangeAndMerge(t *testing.T) {
 			t.Fatalf("Patient(%q, %q) = %v, want a 400", q[0], q[1], err)
 		}
 	}
-	down, _ := patientref.New("http://127.0.0.1:1")
+	down, _ := patientref.New("http://127.0.0.1:1", servicetest.ServiceClient(t))
 	if _, err := down.Patient(t.Context(), p.Patient, ""); httpkit.KindOf(err) != httpkit.KindUnavailable {
 		t.Fatalf("unreachable registry: %v, want a 503", err)
 	}
@@ -145,7 +145,7 @@ func TestBadInputGetsAProblemAndChangesNothing(t *testing.T) {
 		{"bad trace status", strings.Replace(alice, `"01"`, `"11"`, 1), key, 400, "traceStatus"},
 		{"oversized", `{"givenName":"` + strings.Repeat("x", 70000) + `"}`, key, 413, ""},
 		{"no key", alice, nil, 400, "Idempotency-Key"},
-		{"no actor", alice, map[string]string{"Idempotency-Key": "k", "X-Careweave-User": ""}, 401, "X-Careweave-User"},
+		{"no actor", alice, map[string]string{"Idempotency-Key": "k", "Authorization": ""}, 401, "Authorization"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
