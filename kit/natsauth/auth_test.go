@@ -472,3 +472,57 @@ func must(o nats.Option, err error) nats.Option {
 	}
 	return o
 }
+
+// TestAdminProvisionsAndRebuildsButTakesNoNotices: the administrator reads
+// the whole stream through an ordered consumer (carectl rebuild) and manages
+// the teams' consumers, but publishes no event and cannot pull a team's
+// notices away from it.
+func TestAdminProvisionsAndRebuildsButTakesNoNotices(t *testing.T) {
+	d := newDeployment(t)
+	ctx := t.Context()
+	notifier := d.connect(t, notify.Service)
+	if _, err := notifier.publishEvent(ctx, noticeSubject(ourTeam, 2), "n1"); err != nil {
+		t.Fatal(err)
+	}
+	admin := d.connect(t, natsauth.AdminName)
+	oc, err := admin.js.OrderedConsumer(ctx, natskit.EventStream, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := oc.Fetch(1, jetstream.FetchMaxWait(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for m := range batch.Messages() {
+		got = append(got, m.Subject())
+	}
+	if batch.Error() != nil || len(got) != 1 || got[0] != noticeSubject(ourTeam, 2) {
+		t.Fatalf("ordered read of the stream: %v %v", got, batch.Error())
+	}
+	if _, err := natskit.EnsureConsumer(ctx, admin.js, natskit.ConsumerSpec{Durable: natsauth.RecipientDurable(ourTeam),
+		FilterSubjects: []string{notify.Filter(ourTeam)}, AckWait: time.Minute}); err != nil {
+		t.Fatalf("admin updates a team's consumer: %v", err)
+	}
+	admin.noViolations(t)
+
+	cons, err := admin.js.Consumer(ctx, natskit.EventStream, natsauth.RecipientDurable(ourTeam))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cons.Next(jetstream.FetchMaxWait(time.Second)); err == nil {
+		t.Fatal("admin pulled a team's notice")
+	}
+	admin.refused(t, "Publish to", "$JS.API.CONSUMER.MSG.NEXT.CARE."+natsauth.RecipientDurable(ourTeam))
+	admin.publishRefused(t, "$JS.ACK.CARE."+natsauth.RecipientDurable(ourTeam)+".1.1.1.1700000000000000000.0")
+	admin.publishRefused(t, noticeSubject(ourTeam, 2))
+	admin.publishRefused(t, "care.discharge.U84001.p02.patient_discharged.v1")
+	admin.subscribeRefused(t, "care.>")
+	info, err := cons.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.NumPending != 1 || info.Delivered.Consumer != 0 {
+		t.Fatalf("the team's consumer after the admin's attempt: %d waiting, %d delivered", info.NumPending, info.Delivered.Consumer)
+	}
+}

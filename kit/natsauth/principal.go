@@ -62,7 +62,12 @@ type Principal struct {
 func (p Principal) User() string { return p.ID }
 
 // String names the principal for messages.
-func (p Principal) String() string { return string(p.Kind) + " " + p.ID }
+func (p Principal) String() string {
+	if p.ID == string(p.Kind) {
+		return p.ID
+	}
+	return string(p.Kind) + " " + p.ID
+}
 
 // Service returns the principal of a service.
 func Service(name string) Principal { return Principal{Kind: KindService, ID: name} }
