@@ -120,7 +120,8 @@ var (
 )
 
 // Parse decodes and validates a directory: codes well formed and unique,
-// every reference pointing at something that exists.
+// every reference pointing at something that exists, no team sharing a
+// clinician's id.
 func Parse(b []byte) (*Directory, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -171,6 +172,12 @@ func Parse(b []byte) (*Directory, error) {
 		}
 		if err := unique(d.teams, t.ID, t); err != nil {
 			return nil, err
+		}
+		// A team and a clinician with one id would share their notice
+		// subjects (care.notify.<id>.>) and their NATS user: each would
+		// read the other's notices.
+		if _, ok := d.clinicians[t.ID]; ok {
+			return nil, fmt.Errorf("team %s: a clinician has the same id; teams and clinicians need ids of their own", t.ID)
 		}
 	}
 	for _, h := range d.CareHomes {

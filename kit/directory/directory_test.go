@@ -32,11 +32,20 @@ func TestParseRefusesBrokenReferences(t *testing.T) {
 		"unknown field": `{"version":"1","colour":"red"}`,
 		"no version":    `{}`,
 		"unknown lead":  `{"version":"1","pcns":[{"ods":"U1001","name":"a"}],"careHomes":[{"id":"h-1","name":"h","pcn":"U1001","clinicalLead":"nobody"}]}`,
+		// They would share care.notify.<id>.> and a NATS user.
+		"team named as a clinician": `{"version":"1","pcns":[{"ods":"U1001","name":"a"}],"clinicians":[{"id":"ict-1","name":"x","role":"paramedic","org":"U1001"}],` +
+			`"communityTeams":[{"id":"ict-1","name":"ICT","areas":["U1001"]}]}`,
 	}
 	for name, doc := range cases {
 		if _, err := directory.Parse([]byte(doc)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+	// The same document with its own id for the team is fine.
+	ok := `{"version":"1","pcns":[{"ods":"U1001","name":"a"}],"clinicians":[{"id":"ict-1","name":"x","role":"paramedic","org":"U1001"}],` +
+		`"communityTeams":[{"id":"team-ict-1","name":"ICT","areas":["U1001"]}]}`
+	if _, err := directory.Parse([]byte(ok)); err != nil {
+		t.Errorf("a team and a clinician with ids of their own: %v", err)
 	}
 	if _, err := directory.Load("/nonexistent/dir.json"); err == nil || !strings.Contains(err.Error(), "read directory") {
 		t.Errorf("Load(missing) = %v", err)
