@@ -41,9 +41,37 @@ type Stack struct {
 	Pool      *pgxpool.Pool // the service's database, for checking what it stored
 	JS        jetstream.JetStream
 	validator *openapitest.Validator
-	// Actor is sent with every request unless a request overrides it.
+	// Actor is sent with every request unless a request overrides it: the
+	// token's sub, role and org. Setting it sends a token with no pcn or
+	// team claim; As sends a whole principal.
 	Actor events.Actor
-	stop  func()
+	// principal is the principal tokens are minted for while Actor is its
+	// actor (see Principal).
+	principal auth.Principal
+	stop      func()
+}
+
+// DefaultPrincipal is whom a new stack's requests come from: a care
+// coordinator of the demo directory's first PCN.
+var DefaultPrincipal = auth.Principal{Subject: "tester", Role: "care-coordinator", Org: "U84001", PCN: "U84001"}
+
+// As returns a copy of the stack whose requests carry a token for p, with
+// its pcn and team claims. The copy drives the same running service; s is
+// left as it was, so a test can hold one stack per caller.
+func (s *Stack) As(p auth.Principal) *Stack {
+	c := *s
+	c.Actor, c.principal = p.Actor(), p
+	return &c
+}
+
+// Principal is whom the stack's tokens are for: the principal given to As
+// (DefaultPrincipal on a new stack) while Actor is still its actor;
+// otherwise Actor alone, with no pcn or team claim.
+func (s *Stack) Principal() auth.Principal {
+	if s.principal.Actor() == s.Actor {
+		return s.principal
+	}
+	return auth.Principal{Subject: s.Actor.ID, Role: s.Actor.Role, Org: s.Actor.Org}
 }
 
 // Stop shuts the service down gracefully, as a signal would; a test may then
@@ -103,7 +131,7 @@ func StartIn(t testing.TB, infra *Infra, name string, opts service.Options) *Sta
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- service.Run(ctx, cfg, opts, slog.New(slog.DiscardHandler)) }()
-	s := &Stack{t: t, Schema: schema, Pool: pool, validator: v, Actor: events.Actor{ID: "tester", Role: "care-coordinator", Org: "U84001"}}
+	s := &Stack{t: t, Schema: schema, Pool: pool, validator: v, Actor: DefaultPrincipal.Actor(), principal: DefaultPrincipal}
 	var once sync.Once
 	s.stop = func() {
 		once.Do(func() {
@@ -158,7 +186,7 @@ func (r Response) Problem(t testing.TB) httpkit.Problem {
 }
 
 // Do sends a request (body: nil, a string of raw JSON, or a value to
-// encode) with a token for the stack's actor and the given headers (an
+// encode) with a token for the stack's principal and the given headers (an
 // empty value removes a header, e.g. Authorization), and checks the
 // response against the OpenAPI document.
 func (s *Stack) Do(method, path string, body any, headers map[string]string) Response {
@@ -288,10 +316,10 @@ func requireTokens(t testing.TB, s *Stack, routes []string) {
 	}
 }
 
-// Authorize sets a request's bearer token to one for the stack's actor,
-// for requests a test sends itself (a live feed, say).
+// Authorize sets a request's bearer token to one for the stack's
+// principal, for requests a test sends itself (a live feed, say).
 func (s *Stack) Authorize(req *http.Request) {
-	req.Header.Set("Authorization", "Bearer "+Token(s.t, auth.Principal{Subject: s.Actor.ID, Role: s.Actor.Role, Org: s.Actor.Org}))
+	req.Header.Set("Authorization", "Bearer "+Token(s.t, s.Principal()))
 }
 
 // The tests' token issuer: one per test binary, served over HTTP as an
