@@ -246,3 +246,76 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 		t.Fatalf("effect holds %d rows (in order: %v), want 2: the repeat must change nothing", n, inOrder)
 	}
 }
+
+// TestTwoConsumersParkingOneEventEachKeepTheirRecord: the projector's and
+// notify's consumers both take a discharge event; when neither can handle
+// it, each parks it on its own poison subject within the poison stream's
+// duplicate window. Both records must stay: the message is acked on the
+// strength of it.
+func TestTwoConsumersParkingOneEventEachKeepTheirRecord(t *testing.T) {
+	_, js := jetStream(t)
+	refuse := func(context.Context, events.Envelope) error { return consumer.Permanent(errors.New("cannot apply")) }
+	run(t, js, consumer.Config{Name: "timeline-p00"}, refuse)
+	run(t, js, consumer.Config{Name: "notify-p00"}, refuse)
+	env := publish(t, js, "s1", 1, 1)
+
+	poison, err := js.Stream(t.Context(), natskit.PoisonStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"timeline-p00", "notify-p00"} {
+		cons, err := js.Consumer(t.Context(), natskit.EventStream, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testkit.Eventually(t, 10*time.Second, func() bool {
+			info, err := cons.Info(t.Context())
+			return err == nil && info.AckFloor.Stream == 1
+		}, "%s did not ack the event it parked", name)
+	}
+	for _, name := range []string{"timeline-p00", "notify-p00"} {
+		parked, err := poison.GetLastMsgForSubject(t.Context(), consumer.PoisonSubject(name))
+		if err != nil {
+			t.Fatalf("%s acked the event but its poison record is missing: %v", name, err)
+		}
+		if got, want := parked.Header.Get(jetstream.MsgIDHeader), consumer.MessageID(consumer.PoisonSubject(name), env.ID.String()); got != want {
+			t.Errorf("%s's record has message id %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestAnExistingConsumerIsOnlyBoundTo: with Existing, New neither creates a
+// missing consumer nor changes one whose filter is not its own, and
+// consumes from the one made with its Spec.
+func TestAnExistingConsumerIsOnlyBoundTo(t *testing.T) {
+	_, js := jetStream(t)
+	cfg := consumer.Config{Name: "timeline-p00", FilterSubjects: []string{events.FilterService("test")}, Existing: true}
+	noop := func(context.Context, events.Envelope) error { return nil }
+	if _, err := consumer.New(t.Context(), js, cfg, noop, slog.New(slog.DiscardHandler)); !errors.Is(err, natskit.ErrNotProvisioned) {
+		t.Fatalf("New with a missing consumer = %v, want %v", err, natskit.ErrNotProvisioned)
+	}
+	if _, err := js.Consumer(t.Context(), natskit.EventStream, cfg.Name); !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		t.Fatalf("New created the consumer: %v", err)
+	}
+	other := cfg.Spec()
+	other.FilterSubjects = []string{"care.>"}
+	if _, err := natskit.EnsureConsumer(t.Context(), js, other); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := consumer.New(t.Context(), js, cfg, noop, slog.New(slog.DiscardHandler)); !errors.Is(err, natskit.ErrNotProvisioned) {
+		t.Fatalf("New with a consumer on another filter = %v, want %v", err, natskit.ErrNotProvisioned)
+	}
+	if c, err := js.Consumer(t.Context(), natskit.EventStream, cfg.Name); err != nil ||
+		fmt.Sprint(c.CachedInfo().Config.FilterSubject, c.CachedInfo().Config.FilterSubjects) != fmt.Sprint("", []string{"care.>"}) {
+		t.Fatalf("New changed the consumer: %v", err)
+	}
+
+	if _, err := natskit.EnsureConsumer(t.Context(), js, cfg.Spec()); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	got := 0
+	run(t, js, cfg, func(context.Context, events.Envelope) error { mu.Lock(); got++; mu.Unlock(); return nil })
+	publish(t, js, "s1", 1, 1)
+	testkit.Eventually(t, 10*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return got == 1 }, "nothing consumed")
+}

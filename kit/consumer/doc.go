@@ -6,7 +6,12 @@
 //     only after its effect is committed;
 //   - retry with exponential backoff for transient failures, and a poison
 //     queue (the CARE_POISON stream, with the reason) for messages that can
-//     never succeed, so one bad message does not stop the others;
+//     never succeed, so one bad message does not stop the others; each
+//     consumer's record of an event is kept, however many consumers park it
+//     (MessageID);
+//   - the durable consumer declared at start-up, or, where the process's
+//     NATS user may not declare it (Config.Existing), only checked and
+//     bound to;
 //   - correlation ids from the envelope in the message metadata and logs;
 //   - ApplyOnce, which makes a handler idempotent by recording the event id in
 //     the same PostgreSQL transaction as the effect.

@@ -161,8 +161,9 @@ func (s *Subscriber) Close() error {
 }
 
 // Publisher is a watermill Publisher to JetStream: each message becomes a
-// NATS message on the topic subject, its metadata becoming headers and its
-// UUID the Nats-Msg-Id. It waits for each ack.
+// NATS message on the topic subject, its metadata becoming headers and
+// topic and UUID together its Nats-Msg-Id (MessageID). It waits for each
+// ack.
 type Publisher struct {
 	js jetstream.JetStream
 }
@@ -179,7 +180,7 @@ func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
 				nm.Header.Set(k, v)
 			}
 		}
-		nm.Header.Set(jetstream.MsgIDHeader, m.UUID)
+		nm.Header.Set(jetstream.MsgIDHeader, MessageID(topic, m.UUID))
 		// A poison message must be parked even while the router shuts down.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(m.Context()), 10*time.Second)
 		_, err := p.js.PublishMsg(ctx, nm)
@@ -193,3 +194,12 @@ func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
 
 // Close does nothing: the connection belongs to the caller.
 func (p *Publisher) Close() error { return nil }
+
+// MessageID is the Nats-Msg-Id the Publisher gives message uuid on topic.
+// A poison message's UUID is the event's id, and several consumers take the
+// same event (the projector's timeline-pNN and notify's notify-pNN): with
+// the event id alone, a second consumer parking it within the poison
+// stream's duplicate window would be dropped as a repeat and the message
+// acked without a record. With the topic (poison.<consumer>) in it, each
+// consumer's record is kept and only a consumer's own repeat is dropped.
+func MessageID(topic, uuid string) string { return topic + ":" + uuid }

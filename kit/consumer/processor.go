@@ -38,6 +38,14 @@ type Config struct {
 	// NakDelay is how long JetStream waits before redelivering a nacked
 	// message.
 	NakDelay time.Duration
+	// Existing says an administrator has made the durable consumer (with
+	// natskit.EnsureConsumer and Spec) and this process may only use it:
+	// New reads it and refuses one whose settings are not Spec's, but never
+	// creates or changes it. A NATS user allowed to create its consumer
+	// could give it any filter (with several filter subjects the request
+	// names none, so permissions cannot hold it), so a deployment with
+	// per-user permissions (kit/natsauth) allows none to, and sets this.
+	Existing bool
 }
 
 func (c *Config) setDefaults() {
@@ -72,6 +80,13 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// Spec is the durable consumer the processor consumes from: New creates
+// it so, or with Existing checks that it is so.
+func (c Config) Spec() natskit.ConsumerSpec {
+	c.setDefaults()
+	return natskit.ConsumerSpec{Durable: c.Name, FilterSubjects: c.FilterSubjects, MaxAckPending: c.MaxAckPending}
+}
+
 // PoisonSubject is where a consumer's unprocessable messages are parked.
 func PoisonSubject(consumer string) string { return natskit.PoisonSubjectPrefix + consumer }
 
@@ -81,15 +96,18 @@ type Processor struct {
 	sub    *Subscriber
 }
 
-// New declares the durable consumer (idempotently) and builds the router.
+// New declares the durable consumer (idempotently), or with Existing checks
+// the one an administrator made, and builds the router.
 func New(ctx context.Context, js jetstream.JetStream, cfg Config, handle Handler, logger *slog.Logger) (*Processor, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := natskit.EnsureConsumer(ctx, js, natskit.ConsumerSpec{
-		Durable: cfg.Name, FilterSubjects: cfg.FilterSubjects, MaxAckPending: cfg.MaxAckPending,
-	}); err != nil {
+	if cfg.Existing {
+		if err := natskit.CheckConsumer(ctx, js, cfg.Spec()); err != nil {
+			return nil, err
+		}
+	} else if _, err := natskit.EnsureConsumer(ctx, js, cfg.Spec()); err != nil {
 		return nil, err
 	}
 	logger = logger.With("consumer", cfg.Name)

@@ -67,7 +67,7 @@ func newDeployment(t *testing.T) *deployment {
 	for _, team := range directory.Demo().CommunityTeams {
 		// What carectl subscriptions create does.
 		if _, err := natskit.EnsureConsumer(t.Context(), admin.js, natskit.ConsumerSpec{
-			Durable: natsauth.RecipientDurable(team.ID), FilterSubjects: []string{notify.DischargeFilter(team.ID)}, AckWait: time.Minute,
+			Durable: natskit.RecipientDurable(team.ID), FilterSubjects: []string{notify.DischargeFilter(team.ID)}, AckWait: time.Minute,
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -226,7 +226,7 @@ func TestTeamReadsItsOwnNoticesAndNothingElse(t *testing.T) {
 	team := d.connect(t, ourTeam)
 
 	t.Run("pulls and acks its own notices", func(t *testing.T) {
-		cons, err := team.js.Consumer(ctx, natskit.EventStream, natsauth.RecipientDurable(ourTeam))
+		cons, err := team.js.Consumer(ctx, natskit.EventStream, natskit.RecipientDurable(ourTeam))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -269,14 +269,14 @@ func TestTeamReadsItsOwnNoticesAndNothingElse(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := st.CachedInfo().State.Msgs
-		next := "$JS.API.CONSUMER.MSG.NEXT.CARE." + natsauth.RecipientDurable(ourTeam)
+		next := "$JS.API.CONSUMER.MSG.NEXT.CARE." + natskit.RecipientDurable(ourTeam)
 		for _, onto := range []string{noticeSubject(otherTeam, 6), "care.homevisits.U84001.p06.visit_requested.v1"} {
 			if err := team.nc.PublishRequest(next, onto, []byte(`{"batch":1,"expires":500000000}`)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		team.noViolations(t)
-		cons, err := admin.js.Consumer(ctx, natskit.EventStream, natsauth.RecipientDurable(ourTeam))
+		cons, err := admin.js.Consumer(ctx, natskit.EventStream, natskit.RecipientDurable(ourTeam))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -341,11 +341,11 @@ func TestTeamReadsItsOwnNoticesAndNothingElse(t *testing.T) {
 	t.Run("cannot create or change consumers, not even its own", func(t *testing.T) {
 		// Its own, widened to every notice ...
 		if _, err := team.js.CreateOrUpdateConsumer(shortCtx(t), natskit.EventStream, jetstream.ConsumerConfig{
-			Durable: natsauth.RecipientDurable(ourTeam), FilterSubjects: []string{"care.notify.>"}, AckPolicy: jetstream.AckExplicitPolicy,
+			Durable: natskit.RecipientDurable(ourTeam), FilterSubjects: []string{"care.notify.>"}, AckPolicy: jetstream.AckExplicitPolicy,
 		}); err == nil {
 			t.Fatal("a team changed its consumer")
 		}
-		team.refused(t, "Publish to", "$JS.API.CONSUMER.CREATE.CARE."+natsauth.RecipientDurable(ourTeam))
+		team.refused(t, "Publish to", "$JS.API.CONSUMER.CREATE.CARE."+natskit.RecipientDurable(ourTeam))
 		// ... or a new one on another team's notices, its filter in the subject.
 		if _, err := team.js.CreateConsumer(shortCtx(t), natskit.EventStream, jetstream.ConsumerConfig{
 			Name: "peek", FilterSubject: notify.Filter(otherTeam),
@@ -355,7 +355,7 @@ func TestTeamReadsItsOwnNoticesAndNothingElse(t *testing.T) {
 		team.refused(t, "Publish to", "$JS.API.CONSUMER.CREATE.CARE.peek."+notify.Filter(otherTeam))
 	})
 	t.Run("cannot pull from or ack on another team's consumer", func(t *testing.T) {
-		other := natsauth.RecipientDurable(otherTeam)
+		other := natskit.RecipientDurable(otherTeam)
 		if _, err := team.js.Consumer(shortCtx(t), natskit.EventStream, other); err == nil {
 			t.Fatal("a team opened another team's consumer")
 		}
@@ -500,21 +500,21 @@ func TestAdminProvisionsAndRebuildsButTakesNoNotices(t *testing.T) {
 	if batch.Error() != nil || len(got) != 1 || got[0] != noticeSubject(ourTeam, 2) {
 		t.Fatalf("ordered read of the stream: %v %v", got, batch.Error())
 	}
-	if _, err := natskit.EnsureConsumer(ctx, admin.js, natskit.ConsumerSpec{Durable: natsauth.RecipientDurable(ourTeam),
+	if _, err := natskit.EnsureConsumer(ctx, admin.js, natskit.ConsumerSpec{Durable: natskit.RecipientDurable(ourTeam),
 		FilterSubjects: []string{notify.Filter(ourTeam)}, AckWait: time.Minute}); err != nil {
 		t.Fatalf("admin updates a team's consumer: %v", err)
 	}
 	admin.noViolations(t)
 
-	cons, err := admin.js.Consumer(ctx, natskit.EventStream, natsauth.RecipientDurable(ourTeam))
+	cons, err := admin.js.Consumer(ctx, natskit.EventStream, natskit.RecipientDurable(ourTeam))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := cons.Next(jetstream.FetchMaxWait(time.Second)); err == nil {
 		t.Fatal("admin pulled a team's notice")
 	}
-	admin.refused(t, "Publish to", "$JS.API.CONSUMER.MSG.NEXT.CARE."+natsauth.RecipientDurable(ourTeam))
-	admin.publishRefused(t, "$JS.ACK.CARE."+natsauth.RecipientDurable(ourTeam)+".1.1.1.1700000000000000000.0")
+	admin.refused(t, "Publish to", "$JS.API.CONSUMER.MSG.NEXT.CARE."+natskit.RecipientDurable(ourTeam))
+	admin.publishRefused(t, "$JS.ACK.CARE."+natskit.RecipientDurable(ourTeam)+".1.1.1.1700000000000000000.0")
 	admin.publishRefused(t, noticeSubject(ourTeam, 2))
 	admin.publishRefused(t, "care.discharge.U84001.p02.patient_discharged.v1")
 	admin.subscribeRefused(t, "care.>")

@@ -33,8 +33,8 @@ func TestConsumersWorkTheirPartitionsOnly(t *testing.T) {
 		durable   func(int) string
 		forbidden func(int) string
 	}{
-		{natsauth.ProjectorName, natsauth.ProjectorDurable, natsauth.NotifyDurable},
-		{natsauth.NotifyService, natsauth.NotifyDurable, natsauth.ProjectorDurable},
+		{natsauth.ProjectorName, natskit.ProjectorDurable, natskit.NotifyDurable},
+		{natsauth.NotifyService, natskit.NotifyDurable, natskit.ProjectorDurable},
 	} {
 		t.Run(tc.user, func(t *testing.T) {
 			// A deployment each: the poison stream drops a second parking of

@@ -98,13 +98,13 @@ func PermissionsFor(p Principal, everyone []Principal) Permissions {
 		*pub = append(*pub, streamInfo()...)
 		if p.ID == NotifyService {
 			for _, n := range partitions() {
-				*pub = append(*pub, consume(NotifyDurable(n))...)
+				*pub = append(*pub, consume(natskit.NotifyDurable(n))...)
 			}
 		}
 	case KindProjector:
 		*pub = append(*pub, streamInfo()...)
 		for _, n := range partitions() {
-			*pub = append(*pub, consume(ProjectorDurable(n))...)
+			*pub = append(*pub, consume(natskit.ProjectorDurable(n))...)
 		}
 	case KindQuery:
 		*pub = append(*pub, streamInfo()...)
@@ -114,12 +114,12 @@ func PermissionsFor(p Principal, everyone []Principal) Permissions {
 		// team may have its notices delivered on any subject, and a live
 		// subscriber to another team's subjects would receive them. Its
 		// durable consumer gives it the same notices, at least once.
-		*pub = append(*pub, pull(RecipientDurable(p.ID))...)
+		*pub = append(*pub, pull(natskit.RecipientDurable(p.ID))...)
 	case KindAdmin:
 		*pub = append(*pub, jsAPI+">")
 		for _, q := range everyone {
 			if q.Kind == KindTeam || q.Kind == KindGateway {
-				perms.Publish.Deny = append(perms.Publish.Deny, jsAPI+"CONSUMER.MSG.NEXT."+natskit.EventStream+"."+RecipientDurable(q.ID))
+				perms.Publish.Deny = append(perms.Publish.Deny, jsAPI+"CONSUMER.MSG.NEXT."+natskit.EventStream+"."+natskit.RecipientDurable(q.ID))
 			}
 		}
 	}

@@ -147,21 +147,6 @@ func fixedID(k Kind) string {
 	return ""
 }
 
-// Durable consumer names. The components that create them (the projector's
-// worker, notify's feed, carectl subscriptions) must name them the same way.
-
-// ProjectorDurable is the projector's durable consumer of partition p
-// (projections/internal/worker.ConsumerName).
-func ProjectorDurable(p int) string { return fmt.Sprintf("timeline-p%02d", p) }
-
-// NotifyDurable is notify's durable consumer of partition p
-// (services/notify/internal/feed.ConsumerName).
-func NotifyDurable(p int) string { return fmt.Sprintf("notify-p%02d", p) }
-
-// RecipientDurable is the durable consumer a team or a device gateway pulls
-// its notices from (carectl subscriptions create names a team's so).
-func RecipientDurable(id string) string { return "sub-" + id }
-
 // InboxPrefix is the inbox prefix user must connect with
 // (nats.CustomInboxPrefix): it may subscribe to nothing else of the kind, so
 // no user can read another's replies.

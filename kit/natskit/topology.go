@@ -164,9 +164,44 @@ func EnsureConsumerOn(ctx context.Context, js jetstream.JetStream, stream string
 	return c, nil
 }
 
-// ErrNotProvisioned says a stream is missing or has other settings than
-// Provision would give it.
+// ErrNotProvisioned says a stream or consumer is missing or has other
+// settings than Provision or EnsureConsumer would give it.
 var ErrNotProvisioned = errors.New("not provisioned")
+
+// CheckConsumer reports whether the durable consumer of spec exists on the
+// event stream with spec's filter subjects and MaxAckPending, only reading
+// it. A component whose NATS user may not create consumers (kit/natsauth)
+// calls it instead of EnsureConsumer, once an administrator has made the
+// consumer with EnsureConsumer.
+func CheckConsumer(ctx context.Context, js jetstream.JetStream, spec ConsumerSpec) error {
+	if spec.MaxAckPending == 0 {
+		spec.MaxAckPending = 1
+	}
+	c, err := js.Consumer(ctx, EventStream, spec.Durable)
+	if errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return fmt.Errorf("consumer %s on %s: %w: it does not exist (the administrator creates it)", spec.Durable, EventStream, ErrNotProvisioned)
+	}
+	if err != nil {
+		return fmt.Errorf("check consumer %s on %s: %w", spec.Durable, EventStream, err)
+	}
+	have := c.CachedInfo().Config
+	filters := have.FilterSubjects
+	if len(filters) == 0 && have.FilterSubject != "" {
+		filters = []string{have.FilterSubject}
+	}
+	if !sameSet(filters, spec.FilterSubjects) || have.MaxAckPending != spec.MaxAckPending || have.AckPolicy != jetstream.AckExplicitPolicy {
+		return fmt.Errorf("consumer %s on %s: %w: it has filter %v and max ack pending %d, want %v and %d",
+			spec.Durable, EventStream, ErrNotProvisioned, filters, have.MaxAckPending, spec.FilterSubjects, spec.MaxAckPending)
+	}
+	return nil
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
 
 // Check reports whether the streams exist with the settings Provision gives
 // them, only reading them. A component whose NATS user may not create or
@@ -192,3 +227,18 @@ func Check(ctx context.Context, js jetstream.JetStream, c TopologyConfig) error 
 	}
 	return nil
 }
+
+// Durable consumer names, each defined here once: the component consuming
+// through it, the administrator creating it and the NATS permissions naming
+// it (kit/natsauth) must agree.
+
+// ProjectorDurable is the projector's durable consumer of partition p.
+func ProjectorDurable(p int) string { return fmt.Sprintf("timeline-p%02d", p) }
+
+// NotifyDurable is the notify service's durable consumer of partition p.
+func NotifyDurable(p int) string { return fmt.Sprintf("notify-p%02d", p) }
+
+// RecipientDurable is the durable consumer a community team or a device
+// gateway pulls its notices from, id being the team's or clinician's
+// directory id.
+func RecipientDurable(id string) string { return "sub-" + id }
