@@ -15,10 +15,15 @@ import (
 
 // Config is what every service process is told at start-up.
 type Config struct {
-	Name            string // the service: its schema, relay and NATS connection name
-	HTTPAddr        string
-	DatabaseURL     string
-	NATSURL         string
+	Name        string // the service: its schema, relay and NATS connection name
+	HTTPAddr    string
+	DatabaseURL string
+	NATSURL     string
+	// NATS are the NATS credentials, TLS settings and inbox prefix
+	// (natskit.BindCredentials); its URL and Name come from NATSURL and
+	// Name. With credentials, the streams and consumers are an
+	// administrator's: the process checks them instead of making them.
+	NATS            natskit.ConnectConfig
 	Schema          string // defaults to Name
 	StreamReplicas  int
 	DuplicateWindow time.Duration
@@ -28,6 +33,9 @@ type Config struct {
 	// process gets its own when it calls another's API.
 	Auth   auth.Config
 	Client auth.ClientConfig
+
+	// withoutNATS is Options.WithoutNATS: the process does not connect.
+	withoutNATS bool
 }
 
 // Bind binds the settings to flags and environment variables.
@@ -46,6 +54,7 @@ func (c *Config) Bind(b *config.Binder) {
 	b.String(&c.Client.TokenURL, "auth-token-url", "AUTH_TOKEN_URL", "", "where this process gets its own token (default: <issuer>/token)")
 	b.String(&c.Client.ClientID, "auth-client-id", "AUTH_CLIENT_ID", "", "this process's client id (default: careweave-<name>)")
 	b.String(&c.Client.ClientSecret, "auth-client-secret", "AUTH_CLIENT_SECRET", "", "this process's client secret")
+	c.NATS.BindCredentials(b)
 	c.Logging.Bind(b)
 }
 
@@ -71,8 +80,12 @@ func (c *Config) Validate() error {
 	if c.DatabaseURL == "" {
 		errs = append(errs, errors.New("database url is required (DATABASE_URL or -database-url)"))
 	}
-	if c.NATSURL == "" {
-		errs = append(errs, errors.New("nats url is required (NATS_URL or -nats-url)"))
+	if !c.withoutNATS {
+		if c.NATSURL == "" {
+			errs = append(errs, errors.New("nats url is required (NATS_URL or -nats-url)"))
+		} else if err := c.natsConnect().Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("nats: %w", err))
+		}
 	}
 	if c.ShutdownGrace < time.Second || c.ShutdownGrace > 5*time.Minute {
 		errs = append(errs, fmt.Errorf("shutdown grace %v: want 1s..5m", c.ShutdownGrace))
@@ -96,6 +109,21 @@ func (c *Config) fillAuthDefaults() {
 		c.Client.ClientID = "careweave-" + c.Name
 	}
 	c.Client.Audience = c.Auth.Audience
+}
+
+// natsConnect is how the process connects to NATS.
+func (c *Config) natsConnect() natskit.ConnectConfig {
+	nc := c.NATS
+	nc.URL, nc.Name = c.NATSURL, "careweave-"+c.Name
+	return nc
+}
+
+// natsProvisioned reports whether the process signs in to NATS as a user
+// of its own (an nkey or a user name): on such a server (kit/natsauth) an
+// administrator provisions the streams and consumers, which the process
+// may only check and use.
+func (c *Config) natsProvisioned() bool {
+	return c.NATS.NKeySeedFile != "" || c.NATS.User != ""
 }
 
 func (c *Config) topology() natskit.TopologyConfig {

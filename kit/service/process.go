@@ -96,6 +96,7 @@ func RunProcess(ctx context.Context, p Process, args []string, getenv func(strin
 	if err != nil {
 		return err
 	}
+	cfg.withoutNATS = opts.WithoutNATS
 	if err := cfg.Validate(); err != nil {
 		return err
 	}

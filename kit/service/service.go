@@ -35,6 +35,11 @@ type Deps struct {
 	Logger  *slog.Logger
 	Metrics prometheus.Registerer
 	Now     func() time.Time
+	// ConsumersProvisioned says the process signs in to NATS as a user
+	// of its own, which may not create consumers: an administrator has
+	// made them, and its consumers only bind to them
+	// (consumer.Config.Existing).
+	ConsumersProvisioned bool
 }
 
 // Options are what a service adds to the shared runtime.
@@ -58,12 +63,21 @@ type Options struct {
 	// Background, if set, runs beside the HTTP server until ctx ends (a
 	// projection worker's consumers); an error from it stops the process.
 	Background func(ctx context.Context, d Deps) error
+	// WithoutNATS marks a read-side component that needs nothing of NATS
+	// (the query API reads only PostgreSQL): it does not connect, so it
+	// needs no NATS user, and Deps.NATS and Deps.JS are nil. Only with
+	// ReadSide: a relay publishes.
+	WithoutNATS bool
 }
 
 // Run runs the service until ctx ends, then shuts down gracefully: the HTTP
 // server stops accepting and finishes in-flight requests, then the relay
 // stops, then the connections close.
 func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) error {
+	if opts.WithoutNATS && !opts.ReadSide {
+		return errors.New("a service with an event log needs NATS: WithoutNATS is for read-side components only")
+	}
+	cfg.withoutNATS = opts.WithoutNATS
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -91,17 +105,29 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 		return err
 	}
 
-	nc, err := natskit.Connect(ctx, natskit.ConnectConfig{URL: cfg.NATSURL, Name: "careweave-" + cfg.Name}, logger)
-	if err != nil {
-		return err
+	var nc *nats.Conn
+	var js jetstream.JetStream
+	checks := map[string]httpkit.Check{
+		"postgres": func(ctx context.Context) error { return pool.Ping(ctx) },
+		"migrations": func(ctx context.Context) error {
+			n, err := pgkit.Pending(ctx, pool, cfg.Schema, migrations...)
+			if err == nil && n > 0 {
+				err = fmt.Errorf("%d migrations pending", n)
+			}
+			return err
+		},
 	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("jetstream: %w", err)
-	}
-	if err := natskit.Provision(ctx, js, cfg.topology()); err != nil {
-		return err
+	if !opts.WithoutNATS {
+		if nc, js, err = connectNATS(ctx, cfg, logger); err != nil {
+			return err
+		}
+		defer nc.Close()
+		checks["nats"] = func(context.Context) error {
+			if !nc.IsConnected() {
+				return errors.New("not connected")
+			}
+			return nil
+		}
 	}
 
 	reg := prometheus.NewRegistry()
@@ -118,23 +144,9 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 	}
 
 	mux := httpkit.NewRouter()
-	deps := Deps{Schema: cfg.Schema, Pool: pool, NATS: nc, JS: js, Store: store, Logger: logger, Metrics: reg, Now: time.Now}
-	health := httpkit.NewHealth(map[string]httpkit.Check{
-		"postgres": func(ctx context.Context) error { return pool.Ping(ctx) },
-		"migrations": func(ctx context.Context) error {
-			n, err := pgkit.Pending(ctx, pool, cfg.Schema, migrations...)
-			if err == nil && n > 0 {
-				err = fmt.Errorf("%d migrations pending", n)
-			}
-			return err
-		},
-		"nats": func(context.Context) error {
-			if !nc.IsConnected() {
-				return errors.New("not connected")
-			}
-			return nil
-		},
-	}, 2*time.Second)
+	deps := Deps{Schema: cfg.Schema, Pool: pool, NATS: nc, JS: js, Store: store, Logger: logger, Metrics: reg, Now: time.Now,
+		ConsumersProvisioned: cfg.natsProvisioned()}
+	health := httpkit.NewHealth(checks, 2*time.Second)
 	if opts.Prepare != nil {
 		if err := opts.Prepare(ctx, deps); err != nil {
 			return fmt.Errorf("prepare: %w", err)
@@ -187,6 +199,31 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 	}
 	logger.Info("service stopped")
 	return errors.Join(errs...)
+}
+
+// connectNATS connects with the process's credentials and makes sure the
+// streams are as the topology wants them: it provisions them itself, unless
+// it signs in as a user of its own, whose permissions let it only read
+// them (an administrator provisions them; natskit.Check says what differs).
+func connectNATS(ctx context.Context, cfg Config, logger *slog.Logger) (*nats.Conn, jetstream.JetStream, error) {
+	nc, err := natskit.Connect(ctx, cfg.natsConnect(), logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("jetstream: %w", err)
+	}
+	ensure := natskit.Provision
+	if cfg.natsProvisioned() {
+		ensure = natskit.Check
+	}
+	if err := ensure(ctx, js, cfg.topology()); err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+	return nc, js, nil
 }
 
 // register puts every route on mux: the service's own and the shared

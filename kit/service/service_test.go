@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 	"github.com/careweave/careweave/events"
 	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/kit/natsauth"
+	"github.com/careweave/careweave/kit/natsembed"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/kit/servicetest"
@@ -156,4 +159,127 @@ func TestConfigIsValidated(t *testing.T) {
 			t.Errorf("validation error does not mention %s: %v", want, err)
 		}
 	}
+}
+
+// startService runs service.Run in the background and returns its base URL
+// once it serves, or the error it stopped with.
+func startService(t *testing.T, cfg service.Config, opts service.Options) (string, error) {
+	t.Helper()
+	addr := make(chan string, 1)
+	opts.Started = func(a string) { addr <- a }
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- service.Run(ctx, cfg, opts, slog.New(slog.DiscardHandler)) }()
+	select {
+	case a := <-addr:
+		t.Cleanup(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run after shutdown: %v", err)
+			}
+		})
+		return "http://" + a, nil
+	case err := <-done:
+		cancel()
+		return "", err
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("service did not start")
+		return "", nil
+	}
+}
+
+// TestWithCredentialsTheServiceUsesTheStreamsTheAdministratorMade: signed in
+// as a NATS user of its own, over TLS, a service may not make the streams:
+// it checks them, stops saying they are not provisioned, and once the
+// administrator has made them, publishes its events.
+func TestWithCredentialsTheServiceUsesTheStreamsTheAdministratorMade(t *testing.T) {
+	_, schema := testkit.Postgres(t)
+	principals := []natsauth.Principal{natsauth.Admin(), natsauth.Service("test")}
+	seeds := t.TempDir()
+	keys, err := natsauth.EnsureSeeds(seeds, principals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := natsauth.NewUsers(principals, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs, err := natsembed.EnsureDevCertificates(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := natsembed.Start(natsembed.Config{StoreDir: t.TempDir(), Users: users, TLS: certs.ServerTLS(false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+	as := func(user string) natskit.ConnectConfig {
+		return natskit.ConnectConfig{NKeySeedFile: natsauth.SeedFile(seeds, user), CAFile: certs.CAFile, InboxPrefix: natsauth.InboxPrefix(user)}
+	}
+	cfg := service.Config{
+		Name: "test", Schema: schema, HTTPAddr: "127.0.0.1:0", DatabaseURL: testkit.DatabaseURL(t), NATSURL: ns.ClientURL(), NATS: as("test"),
+		StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second, Auth: servicetest.AuthConfig(t),
+	}
+	if _, err := startService(t, cfg, service.Options{Routes: notes}); !errors.Is(err, natskit.ErrNotProvisioned) {
+		t.Fatalf("service started on a server nobody provisioned: %v, want %v", err, natskit.ErrNotProvisioned)
+	}
+
+	admin := as(natsauth.AdminName)
+	admin.URL, admin.Name = ns.ClientURL(), "test-admin"
+	anc, err := natskit.Connect(t.Context(), admin, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer anc.Close()
+	ajs, err := jetstream.New(anc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := natskit.Provision(t.Context(), ajs, natskit.TopologyConfig{DuplicateWindow: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	base, err := startService(t, cfg, service.Options{Routes: notes})
+	if err != nil {
+		t.Fatalf("service on the provisioned server: %v", err)
+	}
+	req, _ := http.NewRequest("POST", base+"/v1/notes", strings.NewReader(`{"text":"hello"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+servicetest.Token(t, auth.Principal{Subject: "cc-nia-brown", Role: "care-coordinator", Org: "U84001"}))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST = %d", resp.StatusCode)
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		st, err := ajs.Stream(t.Context(), natskit.EventStream)
+		return err == nil && st.CachedInfo().State.Msgs == 1
+	}, "the service's event did not reach the stream")
+}
+
+// TestAReadSideComponentMayDoWithoutNATS: the query API's kind of process
+// needs no NATS URL, connects to none and is ready without it.
+func TestAReadSideComponentMayDoWithoutNATS(t *testing.T) {
+	_, schema := testkit.Postgres(t)
+	cfg := service.Config{Name: "reader", Schema: schema, HTTPAddr: "127.0.0.1:0", DatabaseURL: testkit.DatabaseURL(t),
+		StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second, Auth: servicetest.AuthConfig(t)}
+	if _, err := startService(t, cfg, service.Options{WithoutNATS: true}); err == nil || !strings.Contains(err.Error(), "read-side") {
+		t.Fatalf("a service with an event log started without NATS: %v", err)
+	}
+	base, err := startService(t, cfg, service.Options{ReadSide: true, WithoutNATS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK && !strings.Contains(string(b), "nats")
+	}, "not ready without NATS")
 }
