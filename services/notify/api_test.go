@@ -15,6 +15,7 @@ import (
 
 	hv "github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/events/notify"
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/servicetest"
 	"github.com/careweave/careweave/kit/testkit"
@@ -24,6 +25,12 @@ import (
 const (
 	jess = "para-jess-patel"
 	owen = "para-owen-jones"
+)
+
+// Callers, as the tokens the dev stack's issuer gives them (carectl token).
+var (
+	jessPrincipal = auth.Principal{Subject: jess, Role: "paramedic", Org: "U84001", PCN: "U84001"}
+	owenPrincipal = auth.Principal{Subject: owen, Role: "paramedic", Org: "U84001", PCN: "U84001"}
 )
 
 // currentAssignments is the wire form of GET .../assignments.
@@ -202,13 +209,15 @@ func TestEachClinicianSeesTheirAssignmentsNowAndFollowsThemLive(t *testing.T) {
 		t.Errorf("v1 listed as %+v", a)
 	}
 	checkCurrent(owen, "assigned v4", "assigned v3")
-	if c := current(t, svc, "para-nobody"); len(c.Assignments) != 0 || c.LastEventID != "0" {
+	nobody := svc.As(auth.Principal{Subject: "para-nobody", Role: "paramedic", Org: "U84001", PCN: "U84001"})
+	if c := current(t, nobody, "para-nobody"); len(c.Assignments) != 0 || c.LastEventID != "0" {
 		t.Errorf("a clinician with no feed: %+v", c)
 	}
 
-	// Jess's device reads part of her feed from its start, then loses the
-	// connection while more happens.
-	first := openFeed(t, svc, jess, "")
+	// Jess's device, as Jess, reads part of her feed from its start, then
+	// loses the connection while more happens.
+	asJess := svc.As(jessPrincipal)
+	first := openFeed(t, asJess, jess, "")
 	got := first.next(t, 4)
 	first.disconnect()
 	p.publish(t, patient(6), "visit-v6", assigned(jess, 30*time.Minute), "")
@@ -221,9 +230,9 @@ func TestEachClinicianSeesTheirAssignmentsNowAndFollowsThemLive(t *testing.T) {
 
 	// It resumes from the last event it read; another device starts afresh
 	// from the current list. One more assignment reaches both once.
-	resumed := openFeed(t, svc, jess, got[len(got)-1].id)
+	resumed := openFeed(t, asJess, jess, got[len(got)-1].id)
 	got = append(got, resumed.next(t, 6)...)
-	fresh := openFeed(t, svc, jess, current(t, svc, jess).LastEventID)
+	fresh := openFeed(t, asJess, jess, current(t, asJess, jess).LastEventID)
 	p.publish(t, patient(8), "visit-v8", assigned(jess, 6*time.Hour), "")
 	got = append(got, resumed.next(t, 1)...)
 	if ev := fresh.next(t, 1)[0]; ev.id != "11" || ev.String() != "assigned v8" {

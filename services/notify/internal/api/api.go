@@ -13,11 +13,13 @@ import (
 
 	"github.com/careweave/careweave/events"
 	"github.com/careweave/careweave/events/notify"
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/pgkit"
 	"github.com/careweave/careweave/kit/service"
+	"github.com/careweave/careweave/services/notify/internal/policy"
 	"github.com/careweave/careweave/services/notify/internal/webhook"
 )
 
@@ -68,14 +70,35 @@ func (a *API) Register(r *httpkit.Router) {
 // (kit/directory), so anything it refuses cannot name a recipient.
 var directoryID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,63}$`)
 
-// clinician returns the request's clinician, or answers 400 and false.
+// clinician returns the request's clinician if the caller may read their
+// assignments, or answers 400 or 403 and false.
 func (a *API) clinician(w http.ResponseWriter, r *http.Request) (string, bool) {
 	c := r.PathValue("clinician")
 	if !directoryID.MatchString(c) {
 		httpkit.WriteError(w, r, a.logger, httpkit.Invalid("clinician", "must be a directory id such as para-jess-patel"))
 		return "", false
 	}
-	return c, true
+	return c, a.authorize(w, r, policy.ReadAssignments, policy.FeedOf(a.directory, c))
+}
+
+// authorize asks the policy whether the caller may do action to res, and
+// answers 403 naming the reason (401 if the request was not
+// authenticated) and false if not.
+func (a *API) authorize(w http.ResponseWriter, r *http.Request, action policy.Action, res policy.Resource) bool {
+	p, ok := auth.From(r.Context())
+	if !ok {
+		_, err := auth.ActorFrom(r)
+		httpkit.WriteError(w, r, a.logger, err)
+		return false
+	}
+	d := policy.Decide(p, action, res)
+	if !d.Allowed {
+		a.logger.Info("access denied", "request_id", httpkit.RequestID(r.Context()), "sub", p.Subject, "role", p.Role,
+			"action", string(action), "reason", d.Reason)
+		httpkit.WriteError(w, r, a.logger, d.Err())
+		return false
+	}
+	return true
 }
 
 // feedVersion is the version of the clinician's feed: the id of the last

@@ -9,4 +9,9 @@
 // feed's versions commit in order (the consumer appends under a lock per
 // stream), so a list read in one snapshot agrees with the feed version it
 // reports, and a feed read from version n onwards skips nothing.
+//
+// Who may. Every handler asks internal/policy, with the caller's token and
+// the directory's facts about the clinician or team in the path, before it
+// reads or changes anything: a refusal is 403 problem+json naming the
+// reason, and changes nothing.
 package api

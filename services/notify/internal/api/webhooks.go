@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/services/notify/internal/policy"
 	"github.com/careweave/careweave/services/notify/internal/webhook"
 )
 
@@ -21,8 +22,9 @@ type redeliverRequest struct {
 	FromSequence *int64 `json:"fromSequence"`
 }
 
-// team returns the request's community team, or answers and false.
-func (a *API) team(w http.ResponseWriter, r *http.Request) (string, bool) {
+// team returns the request's community team if the caller may do action
+// to its webhook, or answers 400 or 403 and false.
+func (a *API) team(w http.ResponseWriter, r *http.Request, action policy.Action) (string, bool) {
 	t := r.PathValue("team")
 	if !directoryID.MatchString(t) {
 		httpkit.WriteError(w, r, a.logger, httpkit.Invalid("team", "must be a directory id such as team-severn-ict"))
@@ -32,11 +34,11 @@ func (a *API) team(w http.ResponseWriter, r *http.Request) (string, bool) {
 		httpkit.WriteError(w, r, a.logger, httpkit.Invalid("team", "is not a community team in the directory"))
 		return "", false
 	}
-	return t, true
+	return t, a.authorize(w, r, action, policy.WebhookOf(a.directory, t))
 }
 
 func (a *API) putWebhook(w http.ResponseWriter, r *http.Request) {
-	team, ok := a.team(w, r)
+	team, ok := a.team(w, r, policy.ManageWebhook)
 	if !ok {
 		return
 	}
@@ -61,13 +63,13 @@ func (a *API) putWebhook(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getWebhook(w http.ResponseWriter, r *http.Request) {
-	if team, ok := a.team(w, r); ok {
+	if team, ok := a.team(w, r, policy.ReadWebhook); ok {
 		a.writeWebhook(w, r, team, http.StatusOK)
 	}
 }
 
 func (a *API) redeliverWebhook(w http.ResponseWriter, r *http.Request) {
-	team, ok := a.team(w, r)
+	team, ok := a.team(w, r, policy.ManageWebhook)
 	if !ok {
 		return
 	}
@@ -92,7 +94,7 @@ func (a *API) redeliverWebhook(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) deleteWebhook(w http.ResponseWriter, r *http.Request) {
-	team, ok := a.team(w, r)
+	team, ok := a.team(w, r, policy.ManageWebhook)
 	if !ok {
 		return
 	}
