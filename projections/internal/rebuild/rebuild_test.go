@@ -188,6 +188,7 @@ func TestRebuiltModelsEqualTheIncrementallyBuiltOnes(t *testing.T) {
 	var all []events.Envelope
 	for i := range patients {
 		all = append(all, history(i)...)
+		all = append(all, synthetic.Access(i, t0.Add(time.Duration(i)*time.Minute+time.Hour))...)
 	}
 	r.publish(t, all, "")
 	r.publish(t, all[:50], "republished-") // repeats past the dedup window
@@ -220,6 +221,8 @@ func TestRebuiltModelsEqualTheIncrementallyBuiltOnes(t *testing.T) {
 		"SELECT count(*) FROM " + s + ".assignment_board":                     patients,
 		"SELECT count(*) FROM " + s + ".discharge_worklist":                   patients,
 		"SELECT count(*) FROM " + s + ".open_items":                           patients,
+		"SELECT count(*) FROM " + s + ".access_log":                           5 * patients,
+		"SELECT count(*) FROM " + s + ".access_log WHERE until IS NOT NULL":   patients,
 	} {
 		if n := r.count(t, sql); n < min {
 			t.Fatalf("%s = %d, want at least %d", sql, n, min)

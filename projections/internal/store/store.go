@@ -93,7 +93,7 @@ func New(schema string) (*Store, error) {
 
 // ApplyViews applies an event to every operational view.
 func (s *Store) ApplyViews(ctx context.Context, w Writer, env events.Envelope, data events.Data) error {
-	for _, apply := range []func(context.Context, Writer, events.Envelope, events.Data) error{s.ApplyBoard, s.ApplyWorklist, s.ApplyRounds, s.ApplySummary} {
+	for _, apply := range []func(context.Context, Writer, events.Envelope, events.Data) error{s.ApplyBoard, s.ApplyWorklist, s.ApplyRounds, s.ApplySummary, s.ApplyAccess} {
 		if err := apply(ctx, w, env, data); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/events/carehomes"
 	"github.com/careweave/careweave/events/discharge"
 	"github.com/careweave/careweave/events/homevisits"
@@ -110,20 +111,26 @@ func (e Effect) IsZero() bool { return len(e.Add) == 0 && len(e.Mark) == 0 }
 // WithoutEntries returns the event types Project handles by returning an
 // empty Effect on purpose: round-level care-home events, which name no
 // patient (the round's nominations, reviews, actions and cancellation add
-// the residents' entries).
+// the residents' entries), and the viewsOnly types.
 func WithoutEntries() []string {
 	return []string{
 		carehomes.RoundScheduled{}.EventType(),
 		carehomes.RoundHeld{}.EventType(),
 		carehomes.RoundClosed{}.EventType(),
 		notify.WebhookDelivery{}.EventType(),
+		access.AccessRecorded{}.EventType(),
+		access.BreakGlassGranted{}.EventType(),
 	}
 }
 
 // viewsOnly are the event types of other services the projector takes for
 // the operational views alone: a team's webhook deliveries, which the
-// discharge worklist shows.
-func viewsOnly() []events.Data { return []events.Data{notify.WebhookDelivery{}} }
+// discharge worklist shows, and the access audit, which the patient's
+// access log shows. Who looked at a record is not care: it never appears on
+// the timeline.
+func viewsOnly() []events.Data {
+	return []events.Data{notify.WebhookDelivery{}, access.AccessRecorded{}, access.BreakGlassGranted{}}
+}
 
 // Registry returns one registry holding the event types of every service.
 func Registry() *events.Registry {
@@ -229,6 +236,8 @@ func (p *Projector) Project(env events.Envelope, data events.Data) (Effect, erro
 		if _, ok := data.(notify.WebhookDelivery); !ok {
 			err = unknown(data)
 		}
+	case access.Service:
+		err = auditOf(env, data)
 	default:
 		err = unknown(data)
 	}
@@ -236,6 +245,25 @@ func (p *Projector) Project(env events.Envelope, data events.Data) (Effect, erro
 		return Effect{}, fmt.Errorf("project %s: %w", tn, err)
 	}
 	return eff, nil
+}
+
+// auditOf checks an audit record names the patient its envelope is about:
+// the access log is read by patient, so a record filed under the wrong one
+// would hide an access from the right one.
+func auditOf(env events.Envelope, data events.Data) error {
+	var patient string
+	switch d := data.(type) {
+	case access.AccessRecorded:
+		patient = d.Patient
+	case access.BreakGlassGranted:
+		patient = d.Patient
+	default:
+		return unknown(data)
+	}
+	if patient == "" || patient != env.Subject {
+		return malformed("an audit record must name the patient of its envelope's subject")
+	}
+	return nil
 }
 
 // unknown is the error for a type no case handles.

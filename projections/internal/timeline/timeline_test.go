@@ -10,6 +10,7 @@ import (
 	_ "time/tzdata" // the tests must not depend on the machine's zone database
 
 	"github.com/careweave/careweave/events"
+	ac "github.com/careweave/careweave/events/access"
 	ch "github.com/careweave/careweave/events/carehomes"
 	dc "github.com/careweave/careweave/events/discharge"
 	hv "github.com/careweave/careweave/events/homevisits"
@@ -179,6 +180,13 @@ func cases() []testCase {
 		// notify: what reached a team's webhook is for the worklist, not the timeline
 		{data: nt.WebhookDelivery{Team: "team-severn-ict", State: nt.Delivered, Sequence: 3, Notice: "n-1", Kind: nt.DischargeRouted, Stay: "0001", Patient: pt},
 			stream: nt.WebhookStream("team-severn-ict"), patients: []string{}},
+
+		// access: who looked at a record is for the access log, not the timeline
+		{data: ac.AccessRecorded{Patient: pt, ActorID: "para-jess-patel", Role: "paramedic", Org: "U84001", Action: ac.ReadTimeline,
+			Resource: "/v1/patients/" + pt + "/timeline", Basis: ac.BreakGlass, Reason: "Called to a fall out of hours", Outcome: ac.Allowed,
+			Status: 200, RequestID: "req-1"}, stream: ac.Stream(pt), patients: []string{}},
+		{data: ac.BreakGlassGranted{Patient: pt, ActorID: "para-jess-patel", Role: "paramedic", Reason: "Called to a fall out of hours",
+			Until: at.Add(30 * time.Minute)}, stream: ac.Stream(pt), patients: []string{}},
 		{data: ch.RoundCancelled{RoundRef: round, Reason: "Outbreak in the home", Nominated: []string{pt, "pt-2", pt}},
 			patients: []string{pt, "pt-2"},
 			summary:  "Care home round at home-willow-court (week 2026-W48) cancelled while nominated: outbreak in the home"},
@@ -317,6 +325,7 @@ func TestEveryRegisteredTypeHasACase(t *testing.T) {
 	regs := map[string]*events.Registry{
 		"patients": pe.Registry(), "homevisits": hv.Registry(), "medreviews": mr.Registry(),
 		"carehomes": ch.Registry(), "discharge": dc.Registry(), "combined": timeline.Registry(), "notify (views only)": events.NewRegistry(),
+		"access (views only)": ac.Registry(),
 	}
 	regs["notify (views only)"].Register(nt.WebhookDelivery{})
 	total := 0
@@ -604,6 +613,15 @@ func TestRefusals(t *testing.T) {
 	if _, err := p.Project(env, data); !errors.Is(err, events.ErrMalformed) {
 		t.Errorf("merge into itself: err = %v", err)
 	}
+	env, data = envelope(t, ac.AccessRecorded{Patient: "pt-other", ActorID: "a", Role: "gp", Action: ac.ReadSummary, Resource: "/v1/x",
+		Basis: ac.NoBasis, Outcome: ac.Denied, Status: 403, RequestID: "r"}, pt, ac.Stream(pt), 1, at)
+	if _, err := p.Project(env, data); !errors.Is(err, events.ErrMalformed) || strings.Contains(err.Error(), pt) {
+		t.Errorf("an audit record about another patient than its subject: err = %v", err)
+	}
+	env, data = envelope(t, ac.BreakGlassGranted{ActorID: "a", Role: "gp", Reason: "r", Until: at}, "", ac.Stream(""), 1, at)
+	if _, err := p.Project(env, data); !errors.Is(err, events.ErrMalformed) {
+		t.Errorf("a grant without a patient: err = %v", err)
+	}
 	if _, err := p.Project(env, strange{}); !errors.Is(err, events.ErrUnknownType) || !errors.Is(err, events.ErrMalformed) {
 		t.Errorf("unknown type: err = %v", err)
 	}
@@ -616,3 +634,21 @@ func TestRefusals(t *testing.T) {
 type strange struct{}
 
 func (strange) EventType() string { return "careweave.homevisits.visit_teleported.v1" }
+
+// TestTheProjectorTakesTheAccessAuditOfEveryRecordingService: the audit
+// records of every service are on care.access.<service>.pNN.<event>.v1,
+// and the partition consumers take them without taking "access" for a
+// service of the timeline.
+func TestTheProjectorTakesTheAccessAuditOfEveryRecordingService(t *testing.T) {
+	if slices.Contains(timeline.Services(), ac.Service) || slices.Contains(timeline.Services(), "notify") {
+		t.Errorf("services %v: the views-only namespaces are not timeline services", timeline.Services())
+	}
+	for _, want := range []string{"care.access.*.p07.access_recorded.v1", "care.access.*.p07.break_glass_granted.v1"} {
+		if !slices.Contains(timeline.Filters(7), want) {
+			t.Errorf("filters of partition 7 %v lack %s", timeline.Filters(7), want)
+		}
+	}
+	if !slices.Contains(timeline.Filters(-1), "care.access.*.*.access_recorded.v1") {
+		t.Errorf("filters of every partition %v lack the access records", timeline.Filters(-1))
+	}
+}
