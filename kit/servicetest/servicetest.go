@@ -49,6 +49,27 @@ type Stack struct {
 	// actor (see Principal).
 	principal auth.Principal
 	stop      func()
+	logs      *logBuffer
+}
+
+// logBuffer keeps what a service logged, for tests that check what its
+// logs must never hold.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// Logs returns every line the service has logged so far, at every level.
+func (s *Stack) Logs() string {
+	s.logs.mu.Lock()
+	defer s.logs.mu.Unlock()
+	return s.logs.b.String()
 }
 
 // DefaultPrincipal is whom a new stack's requests come from: a care
@@ -130,8 +151,10 @@ func StartIn(t testing.TB, infra *Infra, name string, opts service.Options) *Sta
 	opts.Started = func(a string) { addr <- a }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- service.Run(ctx, cfg, opts, slog.New(slog.DiscardHandler)) }()
-	s := &Stack{t: t, Schema: schema, Pool: pool, validator: v, Actor: DefaultPrincipal.Actor(), principal: DefaultPrincipal}
+	logs := &logBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	go func() { done <- service.Run(ctx, cfg, opts, logger) }()
+	s := &Stack{t: t, Schema: schema, Pool: pool, validator: v, Actor: DefaultPrincipal.Actor(), principal: DefaultPrincipal, logs: logs}
 	var once sync.Once
 	s.stop = func() {
 		once.Do(func() {
