@@ -33,9 +33,6 @@ type Config struct {
 	// process gets its own when it calls another's API.
 	Auth   auth.Config
 	Client auth.ClientConfig
-
-	// withoutNATS is Options.WithoutNATS: the process does not connect.
-	withoutNATS bool
 }
 
 // Bind binds the settings to flags and environment variables.
@@ -80,12 +77,10 @@ func (c *Config) Validate() error {
 	if c.DatabaseURL == "" {
 		errs = append(errs, errors.New("database url is required (DATABASE_URL or -database-url)"))
 	}
-	if !c.withoutNATS {
-		if c.NATSURL == "" {
-			errs = append(errs, errors.New("nats url is required (NATS_URL or -nats-url)"))
-		} else if err := c.natsConnect().Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("nats: %w", err))
-		}
+	if c.NATSURL == "" {
+		errs = append(errs, errors.New("nats url is required (NATS_URL or -nats-url)"))
+	} else if err := c.natsConnect().Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("nats: %w", err))
 	}
 	if c.ShutdownGrace < time.Second || c.ShutdownGrace > 5*time.Minute {
 		errs = append(errs, fmt.Errorf("shutdown grace %v: want 1s..5m", c.ShutdownGrace))

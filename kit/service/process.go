@@ -96,7 +96,6 @@ func RunProcess(ctx context.Context, p Process, args []string, getenv func(strin
 	if err != nil {
 		return err
 	}
-	cfg.withoutNATS = opts.WithoutNATS
 	if err := cfg.Validate(); err != nil {
 		return err
 	}

@@ -63,21 +63,12 @@ type Options struct {
 	// Background, if set, runs beside the HTTP server until ctx ends (a
 	// projection worker's consumers); an error from it stops the process.
 	Background func(ctx context.Context, d Deps) error
-	// WithoutNATS marks a read-side component that needs nothing of NATS
-	// (the query API reads only PostgreSQL): it does not connect, so it
-	// needs no NATS user, and Deps.NATS and Deps.JS are nil. Only with
-	// ReadSide: a relay publishes.
-	WithoutNATS bool
 }
 
 // Run runs the service until ctx ends, then shuts down gracefully: the HTTP
 // server stops accepting and finishes in-flight requests, then the relay
 // stops, then the connections close.
 func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) error {
-	if opts.WithoutNATS && !opts.ReadSide {
-		return errors.New("a service with an event log needs NATS: WithoutNATS is for read-side components only")
-	}
-	cfg.withoutNATS = opts.WithoutNATS
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -105,30 +96,11 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 		return err
 	}
 
-	var nc *nats.Conn
-	var js jetstream.JetStream
-	checks := map[string]httpkit.Check{
-		"postgres": func(ctx context.Context) error { return pool.Ping(ctx) },
-		"migrations": func(ctx context.Context) error {
-			n, err := pgkit.Pending(ctx, pool, cfg.Schema, migrations...)
-			if err == nil && n > 0 {
-				err = fmt.Errorf("%d migrations pending", n)
-			}
-			return err
-		},
+	nc, js, err := connectNATS(ctx, cfg, logger)
+	if err != nil {
+		return err
 	}
-	if !opts.WithoutNATS {
-		if nc, js, err = connectNATS(ctx, cfg, logger); err != nil {
-			return err
-		}
-		defer nc.Close()
-		checks["nats"] = func(context.Context) error {
-			if !nc.IsConnected() {
-				return errors.New("not connected")
-			}
-			return nil
-		}
-	}
+	defer nc.Close()
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -146,7 +118,22 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 	mux := httpkit.NewRouter()
 	deps := Deps{Schema: cfg.Schema, Pool: pool, NATS: nc, JS: js, Store: store, Logger: logger, Metrics: reg, Now: time.Now,
 		ConsumersProvisioned: cfg.natsProvisioned()}
-	health := httpkit.NewHealth(checks, 2*time.Second)
+	health := httpkit.NewHealth(map[string]httpkit.Check{
+		"postgres": func(ctx context.Context) error { return pool.Ping(ctx) },
+		"migrations": func(ctx context.Context) error {
+			n, err := pgkit.Pending(ctx, pool, cfg.Schema, migrations...)
+			if err == nil && n > 0 {
+				err = fmt.Errorf("%d migrations pending", n)
+			}
+			return err
+		},
+		"nats": func(context.Context) error {
+			if !nc.IsConnected() {
+				return errors.New("not connected")
+			}
+			return nil
+		},
+	}, 2*time.Second)
 	if opts.Prepare != nil {
 		if err := opts.Prepare(ctx, deps); err != nil {
 			return fmt.Errorf("prepare: %w", err)

@@ -259,27 +259,3 @@ func TestWithCredentialsTheServiceUsesTheStreamsTheAdministratorMade(t *testing.
 		return err == nil && st.CachedInfo().State.Msgs == 1
 	}, "the service's event did not reach the stream")
 }
-
-// TestAReadSideComponentMayDoWithoutNATS: the query API's kind of process
-// needs no NATS URL, connects to none and is ready without it.
-func TestAReadSideComponentMayDoWithoutNATS(t *testing.T) {
-	_, schema := testkit.Postgres(t)
-	cfg := service.Config{Name: "reader", Schema: schema, HTTPAddr: "127.0.0.1:0", DatabaseURL: testkit.DatabaseURL(t),
-		StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second, Auth: servicetest.AuthConfig(t)}
-	if _, err := startService(t, cfg, service.Options{WithoutNATS: true}); err == nil || !strings.Contains(err.Error(), "read-side") {
-		t.Fatalf("a service with an event log started without NATS: %v", err)
-	}
-	base, err := startService(t, cfg, service.Options{ReadSide: true, WithoutNATS: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	testkit.Eventually(t, 10*time.Second, func() bool {
-		resp, err := http.Get(base + "/readyz")
-		if err != nil {
-			return false
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK && !strings.Contains(string(b), "nats")
-	}, "not ready without NATS")
-}
