@@ -24,9 +24,10 @@ type dischargeNoted struct {
 func (dischargeNoted) EventType() string { return "careweave.discharge.noted.v1" }
 
 // TestConsumersWorkTheirPartitionsOnly runs the real consumer kit (the
-// projector's and notify's code path: create the durable, pull, ack after
-// the handler, park poison) as the projector and as notify, and shows each
-// is refused the other's consumers.
+// projector's and notify's code path: bind to the durable the
+// administrator made, pull, ack after the handler, park poison) as the
+// projector and as notify, and shows each is refused creating any consumer
+// and the other's consumers.
 func TestConsumersWorkTheirPartitionsOnly(t *testing.T) {
 	for _, tc := range []struct {
 		user      string
@@ -37,8 +38,6 @@ func TestConsumersWorkTheirPartitionsOnly(t *testing.T) {
 		{natsauth.NotifyService, natskit.NotifyDurable, natskit.ProjectorDurable},
 	} {
 		t.Run(tc.user, func(t *testing.T) {
-			// A deployment each: the poison stream drops a second parking of
-			// the same message id within its duplicate window.
 			d := newDeployment(t)
 			ctx := t.Context()
 			part := publishTwoEventsAndTwoBroken(t, d)
@@ -50,16 +49,27 @@ func TestConsumersWorkTheirPartitionsOnly(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := d.connect(t, tc.user)
+			cfg := consumer.Config{Name: durable, FilterSubjects: filters, Existing: true}
+			// The component may not make its consumer: the administrator does.
+			short, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+			defer cancel()
+			if _, err := natskit.EnsureConsumer(short, c.js, cfg.Spec()); err == nil {
+				t.Fatalf("%s created %s", tc.user, durable)
+			}
+			c.refused(t, "Publish to", "$JS.API.CONSUMER.CREATE.CARE."+durable)
+			if _, err := natskit.EnsureConsumer(ctx, admin.js, cfg.Spec()); err != nil {
+				t.Fatal(err)
+			}
 			var mu sync.Mutex
 			var handled []string
-			proc, err := consumer.New(ctx, c.js, consumer.Config{Name: durable, FilterSubjects: filters}, func(_ context.Context, env events.Envelope) error {
+			proc, err := consumer.New(ctx, c.js, cfg, func(_ context.Context, env events.Envelope) error {
 				mu.Lock()
 				handled = append(handled, env.ID.String())
 				mu.Unlock()
 				return nil
 			}, slog.New(slog.DiscardHandler))
 			if err != nil {
-				t.Fatalf("%s creates %s: %v", tc.user, durable, err)
+				t.Fatalf("%s binds to %s: %v", tc.user, durable, err)
 			}
 			runCtx, stop := context.WithCancel(ctx)
 			done := make(chan error, 1)
@@ -91,13 +101,17 @@ func TestConsumersWorkTheirPartitionsOnly(t *testing.T) {
 			}, "%s did not ack everything", tc.user)
 			c.noViolations(t)
 
-			// Another component's consumer is not its to create, read or park for.
-			short, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
-			defer cancel()
-			if _, err := consumer.New(short, c.js, consumer.Config{Name: forbidden, FilterSubjects: filters}, nil, slog.New(slog.DiscardHandler)); err == nil {
-				t.Fatalf("%s created %s", tc.user, forbidden)
+			// Another component's consumer is not its to read or park for.
+			if _, err := natskit.EnsureConsumer(ctx, admin.js, natskit.ConsumerSpec{Durable: forbidden, FilterSubjects: filters}); err != nil {
+				t.Fatal(err)
 			}
-			c.refused(t, "Publish to", "$JS.API.CONSUMER.CREATE.CARE."+forbidden)
+			short, cancel = context.WithTimeout(ctx, 1500*time.Millisecond)
+			defer cancel()
+			if _, err := consumer.New(short, c.js, consumer.Config{Name: forbidden, FilterSubjects: filters, Existing: true}, nil, slog.New(slog.DiscardHandler)); err == nil {
+				t.Fatalf("%s bound to %s", tc.user, forbidden)
+			}
+			c.refused(t, "Publish to", "$JS.API.CONSUMER.INFO.CARE."+forbidden)
+			c.publishRefused(t, "$JS.API.CONSUMER.CREATE.CARE."+forbidden)
 			c.publishRefused(t, "$JS.API.CONSUMER.MSG.NEXT.CARE."+forbidden)
 			c.publishRefused(t, consumer.PoisonSubject(forbidden))
 			c.publishRefused(t, "care.discharge.U84001.p00.noted.v1")

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/natskit"
 )
 
@@ -30,8 +31,8 @@ const (
 	jsAck = "$JS.ACK."
 )
 
-// streamInfo are the requests natskit.Provision makes when the streams are
-// already as it wants them: it only reads their settings.
+// streamInfo are the requests natskit.Check makes: it only reads the
+// streams' settings.
 func streamInfo() []string {
 	return []string{
 		jsAPI + "STREAM.INFO." + natskit.EventStream,
@@ -55,15 +56,13 @@ func pull(durable string) []string {
 	}
 }
 
-// consume is pull plus creating or updating the durable (natskit.
-// EnsureConsumer, which consumer.New calls at start-up; with several
-// filter subjects nats.go sends no filter in the request subject) and
-// parking its poison messages (consumer.PoisonSubject).
+// consume is pull plus parking the durable's poison messages
+// (consumer.PoisonSubject). Not creating or updating it: with several
+// filter subjects nats.go names no filter in the request subject, so a
+// permission to create the durable would be one to create it with any
+// filter. The administrator makes it (consumer.Config.Existing).
 func consume(durable string) []string {
-	return append(pull(durable),
-		jsAPI+"CONSUMER.CREATE."+natskit.EventStream+"."+durable,
-		natskit.PoisonSubjectPrefix+durable,
-	)
+	return append(pull(durable), natskit.PoisonSubjectPrefix+durable)
 }
 
 // PermissionsFor computes p's permissions. everyone is every principal of
@@ -72,29 +71,32 @@ func consume(durable string) []string {
 //   - Every user may subscribe to its own inbox (InboxPrefix) and to
 //     nothing else except as listed; a JetStream answer or a pulled
 //     message comes to the inbox of the request.
-//   - A service publishes only its own events (care.<service>.>) and
-//     reads the streams' settings (natskit.Provision, when they are as it
-//     wants them). notify also consumes through notify-pNN and parks
-//     poison for them.
+//   - A service publishes only its own events (care.<service>.>) and its
+//     own access audit (care.access.<service>.>, access.Filter), and reads
+//     the streams' settings (natskit.Check). notify also consumes through
+//     notify-pNN and parks poison for them.
 //   - The projector consumes through timeline-pNN and parks poison for
 //     them; it publishes no events.
-//   - The query API only reads the streams' settings.
+//   - The query API publishes only its access audit
+//     (care.access.query.>) and reads the streams' settings.
+//   - Neither creates or changes a stream or a consumer: the
+//     administrator makes them.
 //   - A team or a device gateway pulls and acks from its own durable
 //     consumer (sub-<id>, made by the administrator with the filter
 //     notify.DischargeFilter or notify.Filter of its id): that is its only
 //     way to its notices. It publishes nothing else, creates nothing and
 //     reads no other consumer, stream or subject.
-//   - The administrator uses the whole JetStream API (streams, consumers,
-//     rebuilds over ordered consumers) but publishes no event and may not
-//     pull from or ack on a recipient's consumer, which would take the
-//     recipient's notices away from it.
+//   - The administrator uses the whole JetStream API (streams, every
+//     durable consumer, rebuilds over ordered consumers) but publishes no
+//     event and may not pull from or ack on a recipient's consumer, which
+//     would take the recipient's notices away from it.
 func PermissionsFor(p Principal, everyone []Principal) Permissions {
 	var perms Permissions
 	perms.Subscribe.Allow = []string{InboxPrefix(p.User()) + ".>"}
 	pub := &perms.Publish.Allow
 	switch p.Kind {
 	case KindService:
-		*pub = append(*pub, events.FilterService(p.ID))
+		*pub = append(*pub, events.FilterService(p.ID), access.Filter(p.ID))
 		*pub = append(*pub, streamInfo()...)
 		if p.ID == NotifyService {
 			for _, n := range partitions() {
@@ -107,6 +109,7 @@ func PermissionsFor(p Principal, everyone []Principal) Permissions {
 			*pub = append(*pub, consume(natskit.ProjectorDurable(n))...)
 		}
 	case KindQuery:
+		*pub = append(*pub, access.Filter(p.ID))
 		*pub = append(*pub, streamInfo()...)
 	case KindTeam, KindGateway:
 		// No live subscription, not even to its own subjects: the reply

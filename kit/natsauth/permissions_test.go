@@ -85,6 +85,9 @@ func TestPermissionsAreLeast(t *testing.T) {
 		},
 		natsauth.Service("discharge"): {
 			pub("care.discharge.U84001.p03.patient_discharged.v1", true),
+			pub("care.access.discharge.p03.access_recorded.v1", true), // its own audit trail
+			pub("care.access.homevisits.p03.access_recorded.v1", false),
+			pub("care.access.query.p03.break_glass_granted.v1", false),
 			pub("$JS.API.STREAM.INFO.CARE", true),
 			pub("$JS.API.STREAM.INFO.CARE_POISON", true),
 			pub("care.homevisits.U84001.p03.visit_requested.v1", false),
@@ -99,7 +102,8 @@ func TestPermissionsAreLeast(t *testing.T) {
 		},
 		natsauth.Service("notify"): {
 			pub("care.notify.team-severn-ict.p03.discharge_notice.v1", true),
-			pub("$JS.API.CONSUMER.CREATE.CARE.notify-p15", true),
+			pub("$JS.API.CONSUMER.CREATE.CARE.notify-p15", false), // the administrator makes it
+			pub("$JS.API.CONSUMER.INFO.CARE.notify-p15", true),
 			pub("$JS.API.CONSUMER.MSG.NEXT.CARE.notify-p00", true),
 			pub("$JS.ACK.CARE.notify-p07.1.2.2.1.0", true),
 			pub("poison.notify-p07", true),
@@ -110,7 +114,9 @@ func TestPermissionsAreLeast(t *testing.T) {
 			sub("care.notify.>", false),
 		},
 		natsauth.Projector(): {
-			pub("$JS.API.CONSUMER.CREATE.CARE.timeline-p03", true),
+			pub("$JS.API.CONSUMER.CREATE.CARE.timeline-p03", false), // the administrator makes it
+			pub("$JS.API.CONSUMER.CREATE.CARE.timeline-p03.care.discharge.>", false),
+			pub("$JS.API.CONSUMER.DELETE.CARE.timeline-p03", false),
 			pub("$JS.API.CONSUMER.INFO.CARE.timeline-p03", true),
 			pub("$JS.API.CONSUMER.MSG.NEXT.CARE.timeline-p03", true),
 			pub("$JS.ACK.CARE.timeline-p03.1.9.9.1.0", true),
@@ -125,6 +131,8 @@ func TestPermissionsAreLeast(t *testing.T) {
 		},
 		natsauth.Query(): {
 			pub("$JS.API.STREAM.INFO.CARE", true),
+			pub("care.access.query.p03.access_recorded.v1", true),
+			pub("care.access.discharge.p03.access_recorded.v1", false),
 			pub("$JS.API.CONSUMER.CREATE.CARE.timeline-p03", false),
 			pub("care.discharge.U84001.p03.patient_discharged.v1", false),
 			sub("care.>", false),
@@ -133,6 +141,8 @@ func TestPermissionsAreLeast(t *testing.T) {
 			pub("$JS.API.STREAM.CREATE.CARE", true),
 			pub("$JS.API.STREAM.UPDATE.CARE", true),
 			pub("$JS.API.CONSUMER.CREATE.CARE.sub-team-severn-ict", true),
+			pub("$JS.API.CONSUMER.CREATE.CARE.timeline-p03", true),
+			pub("$JS.API.CONSUMER.CREATE.CARE.notify-p03", true),
 			pub("$JS.API.CONSUMER.LIST.CARE", true),
 			pub("$JS.API.CONSUMER.MSG.NEXT.CARE.rebuild-ordered-1", true),
 			pub("$JS.API.CONSUMER.MSG.NEXT.CARE.sub-team-severn-ict", false),

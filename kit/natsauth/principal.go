@@ -20,14 +20,16 @@ const (
 	// KindProjector is the projection worker: it consumes every service's
 	// events through its durable consumers, one per partition.
 	KindProjector Kind = "projector"
-	// KindQuery is the query API. It reads only PostgreSQL; it connects to
-	// NATS only because the shared runtime checks the streams at start-up.
+	// KindQuery is the query API. It reads only PostgreSQL, and publishes
+	// only the access audit of what it served (care.access.query.>).
 	KindQuery Kind = "query"
-	// KindAdmin provisions the streams and consumers (natskit.Provision,
-	// carectl) and runs rebuilds. It publishes no events.
+	// KindAdmin provisions the streams and every durable consumer
+	// (natskit.Provision, carectl provision, careweave-dev) and runs
+	// rebuilds. It publishes no events.
 	KindAdmin Kind = "admin"
-	// KindTeam is a community team: it reads its own notices, from its own
-	// durable consumer or live on its own subjects, and publishes nothing.
+	// KindTeam is a community team: it reads its own notices from its own
+	// durable consumer, which the administrator makes, and publishes
+	// nothing.
 	KindTeam Kind = "team"
 	// KindGateway is a clinician's device gateway: as a team, for one
 	// clinician's notices.
@@ -75,11 +77,11 @@ func Service(name string) Principal { return Principal{Kind: KindService, ID: na
 // Projector returns the projection worker's principal.
 func Projector() Principal { return Principal{Kind: KindProjector, ID: ProjectorName} }
 
-// Query returns the query API's principal.
-func Query() Principal { return Principal{Kind: KindQuery, ID: QueryName} }
-
 // Admin returns the administrator's principal.
 func Admin() Principal { return Principal{Kind: KindAdmin, ID: AdminName} }
+
+// Query returns the query API's principal.
+func Query() Principal { return Principal{Kind: KindQuery, ID: QueryName} }
 
 // Team returns a community team's principal.
 func Team(id string) Principal { return Principal{Kind: KindTeam, ID: id} }

@@ -161,9 +161,9 @@ func header(cfg Config, dir *directory.Directory) string {
 	b.WriteString("(do not edit: run it again, with the same -seeds directory, for each node and\n")
 	b.WriteString("whenever the directory changes). Start the node with: nats-server -c <this file>\n")
 	b.WriteString("\n")
-	b.WriteString("Streams and consumers are created by the administrator user (natskit.Provision,\n")
-	b.WriteString("carectl) with NATS_STREAM_REPLICAS=3, so losing one node loses no acknowledged\n")
-	b.WriteString("event. Users, permissions and TLS: deploy/nats/README.md.")
+	b.WriteString("Streams and every durable consumer are made by the administrator user (carectl\n")
+	b.WriteString("provision -replicas 3) before the components start, so losing one node loses no\n")
+	b.WriteString("acknowledged event. Users, permissions and TLS: deploy/nats/README.md.")
 	return b.String()
 }
 
