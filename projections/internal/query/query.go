@@ -56,6 +56,7 @@ func (a *API) Register(r *httpkit.Router) {
 	r.HandleFunc("GET /v1/teams/{team}/discharges", a.worklist)
 	r.HandleFunc("GET /v1/care-homes/{careHome}/rounds", a.rounds)
 	r.HandleFunc("GET /v1/patients/{patient}/summary", a.summary)
+	r.HandleFunc("GET /v1/patients/{patient}/access-log", a.accessLog)
 }
 
 // Entry is one timeline entry as served.
