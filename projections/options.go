@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/projections/internal/query"
 	"github.com/careweave/careweave/projections/internal/store"
@@ -26,10 +27,16 @@ func ProjectorOptions(partitions []int) service.Options {
 		OpenAPI:    ProjectorOpenAPI,
 		Routes:     func(*httpkit.Router, service.Deps) error { return nil },
 		Background: func(ctx context.Context, d service.Deps) error {
-			return worker.Run(ctx, d.JS, d.Pool, d.Schema, worker.Config{Partitions: partitions}, d.Logger)
+			return worker.Run(ctx, d.JS, d.Pool, d.Schema, worker.Config{Partitions: partitions, Existing: d.ConsumersProvisioned}, d.Logger)
 		},
 	}
 }
+
+// ProjectorConsumers are the projector's durable consumers, one per
+// partition. Where its NATS user may not create them (kit/natsauth), the
+// administrator makes them from these (natskit.EnsureConsumer) before the
+// projector starts.
+func ProjectorConsumers() []natskit.ConsumerSpec { return worker.Consumers() }
 
 // QueryOptions wires the query API. It prepares the read models as the
 // projector does, so either may start first.

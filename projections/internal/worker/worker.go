@@ -20,6 +20,7 @@ import (
 
 	"github.com/careweave/careweave/events"
 	"github.com/careweave/careweave/kit/consumer"
+	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/projections/internal/store"
 	"github.com/careweave/careweave/projections/internal/timeline"
 )
@@ -29,11 +30,31 @@ import (
 const Ledger = "timeline"
 
 // ConsumerName is partition p's durable consumer.
-func ConsumerName(p int) string { return fmt.Sprintf("timeline-p%02d", p) }
+func ConsumerName(p int) string { return natskit.ProjectorDurable(p) }
+
+// consumerConfig is partition p's consumer: the projected services' events
+// of the partition.
+func consumerConfig(p int) consumer.Config {
+	return consumer.Config{Name: ConsumerName(p), FilterSubjects: timeline.Filters(p)}
+}
+
+// Consumers are the durable consumers of every partition, as the workers
+// want them. Where the projector's NATS user may not create them
+// (Config.Existing), an administrator makes them from these.
+func Consumers() []natskit.ConsumerSpec {
+	out := make([]natskit.ConsumerSpec, 0, events.Partitions)
+	for p := range events.Partitions {
+		out = append(out, consumerConfig(p).Spec())
+	}
+	return out
+}
 
 // Config says which partitions this process works on.
 type Config struct {
 	Partitions []int // default: all of them
+	// Existing says the consumers exist (an administrator made them from
+	// Consumers) and may only be bound to (consumer.Config.Existing).
+	Existing bool
 }
 
 // Run consumes until ctx ends. The schema is the control schema, prepared
@@ -61,9 +82,9 @@ func Run(ctx context.Context, js jetstream.JetStream, pool *pgxpool.Pool, contro
 		if p < 0 || p >= events.Partitions {
 			return fmt.Errorf("partition %d: want 0..%d", p, events.Partitions-1)
 		}
-		name := ConsumerName(p)
-		proc, err := consumer.New(ctx, js, consumer.Config{Name: name, FilterSubjects: timeline.Filters(p)},
-			apply(name, reg, projector, models), logger)
+		cc := consumerConfig(p)
+		cc.Existing = cfg.Existing
+		proc, err := consumer.New(ctx, js, cc, apply(cc.Name, reg, projector, models), logger)
 		if err != nil {
 			return err
 		}

@@ -24,6 +24,7 @@ import (
 	hv "github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/events/notify"
 	"github.com/careweave/careweave/kit/consumer"
+	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/pgkit"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/notify/internal/domain"
@@ -42,7 +43,26 @@ func Migrations() []pgkit.Migrations {
 const Ledger = "notify"
 
 // ConsumerName is partition p's durable consumer.
-func ConsumerName(p int) string { return fmt.Sprintf("notify-p%02d", p) }
+func ConsumerName(p int) string { return natskit.NotifyDurable(p) }
+
+// consumerConfig is partition p's consumer: the discharge and home-visit
+// events of the partition.
+func consumerConfig(p int) consumer.Config {
+	return consumer.Config{Name: ConsumerName(p),
+		FilterSubjects: []string{events.FilterServicePartition(dc.Service, p), events.FilterServicePartition("homevisits", p)}}
+}
+
+// Consumers are the durable consumers of every partition, as the feed
+// wants them. Where notify's NATS user may not create them
+// (service.Deps.ConsumersProvisioned), an administrator makes them from
+// these.
+func Consumers() []natskit.ConsumerSpec {
+	out := make([]natskit.ConsumerSpec, 0, events.Partitions)
+	for p := range events.Partitions {
+		out = append(out, consumerConfig(p).Spec())
+	}
+	return out
+}
 
 // Actor is who a notice says sent it.
 var Actor = events.Actor{ID: "careweave-notify", Role: "system", Org: "careweave"}
@@ -64,8 +84,9 @@ func Run(ctx context.Context, d service.Deps) error {
 	}
 	var procs []*consumer.Processor
 	for p := range events.Partitions {
-		filters := []string{events.FilterServicePartition(dc.Service, p), events.FilterServicePartition("homevisits", p)}
-		proc, err := consumer.New(ctx, d.JS, consumer.Config{Name: ConsumerName(p), FilterSubjects: filters}, f.handle, d.Logger)
+		cc := consumerConfig(p)
+		cc.Existing = d.ConsumersProvisioned
+		proc, err := consumer.New(ctx, d.JS, cc, f.handle, d.Logger)
 		if err != nil {
 			return err
 		}
