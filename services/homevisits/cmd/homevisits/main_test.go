@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/nhsno"
 	"github.com/careweave/careweave/kit/patientref"
@@ -33,13 +33,14 @@ const (
 	realNumber    = "9434765919" // valid, but outside the 999 range: the registry refuses it
 )
 
-// Actors: a coordinator, and clinicians of the demo directory.
+// Callers, as the dev stack's issuer describes them (carectl token): a
+// coordinator of the demo PCN, and clinicians of the demo directory.
 var (
-	coordinator = events.Actor{ID: "cc-nia-brown", Role: "care-coordinator", Org: "U84001"}
-	dutyGP      = events.Actor{ID: "gp-amara-okafor", Role: "gp", Org: "L84001"}
-	jess        = events.Actor{ID: "para-jess-patel", Role: "paramedic", Org: "U84001"}
-	owen        = events.Actor{ID: "para-owen-jones", Role: "paramedic", Org: "U84001"}
-	maria       = events.Actor{ID: "dn-maria-silva", Role: "district-nurse", Org: "U84001"}
+	coordinator = auth.Principal{Subject: "cc-nia-brown", Role: "care-coordinator", Org: "U84001", PCN: "U84001"}
+	dutyGP      = auth.Principal{Subject: "gp-amara-okafor", Role: "gp", Org: "L84001", PCN: "U84001"}
+	jess        = auth.Principal{Subject: "para-jess-patel", Role: "paramedic", Org: "U84001", PCN: "U84001"}
+	owen        = auth.Principal{Subject: "para-owen-jones", Role: "paramedic", Org: "U84001", PCN: "U84001"}
+	maria       = auth.Principal{Subject: "dn-maria-silva", Role: "district-nurse", Org: "team-severn-ict", Team: "team-severn-ict"}
 )
 
 type visit struct {
@@ -84,16 +85,15 @@ func start(t *testing.T) *harness {
 	return h
 }
 
-// do sends a request as actor.
-func (h *harness) do(actor events.Actor, method, path string, body any, headers map[string]string) servicetest.Response {
+// do sends a request as who.
+func (h *harness) do(who auth.Principal, method, path string, body any, headers map[string]string) servicetest.Response {
 	h.t.Helper()
-	h.s.Actor = actor
-	return h.s.Do(method, path, body, headers)
+	return h.s.As(who).Do(method, path, body, headers)
 }
 
 // step runs a change as actor on the visit at version and expects it to
 // succeed with the status and version given.
-func (h *harness) step(actor events.Actor, id, command string, version int, body string, wantStatus string, wantVersion int) visit {
+func (h *harness) step(actor auth.Principal, id, command string, version int, body string, wantStatus string, wantVersion int) visit {
 	h.t.Helper()
 	got := h.do(actor, "POST", "/v1/visits/"+id+"/"+command, body, map[string]string{"If-Match": etag(version)})
 	var v visit
@@ -276,15 +276,15 @@ func TestEveryCommandThroughHTTP(t *testing.T) {
 		return out
 	}
 	first1 := byStream(id)
-	if len(first1) != 10 || first1[0].Envelope.CorrelationID != "call-1-corr" || first1[0].Envelope.ActorID != coordinator.ID {
+	if len(first1) != 10 || first1[0].Envelope.CorrelationID != "call-1-corr" || first1[0].Envelope.ActorID != coordinator.Subject {
 		t.Fatalf("first visit's request event: %+v", first1[0].Envelope)
 	}
 	// The en route entered by the coordinator says so; the clinician's own
 	// acts carry the clinician.
-	if e := first1[7].Envelope; e.Type != "careweave.homevisits.travel_started.v1" || e.ActorID != coordinator.ID || e.ActorRole != "care-coordinator" {
+	if e := first1[7].Envelope; e.Type != "careweave.homevisits.travel_started.v1" || e.ActorID != coordinator.Subject || e.ActorRole != "care-coordinator" {
 		t.Fatalf("en route on behalf: %+v", e)
 	}
-	if e := first1[8].Envelope; e.ActorID != owen.ID || e.ActorRole != "paramedic" {
+	if e := first1[8].Envelope; e.ActorID != owen.Subject || e.ActorRole != "paramedic" {
 		t.Fatalf("on site: %+v", e)
 	}
 }
@@ -343,7 +343,7 @@ func TestBadInputGetsAProblemAndChangesNothing(t *testing.T) {
 	ifMatch := map[string]string{"If-Match": `"1"`}
 	changes := []struct {
 		name    string
-		actor   events.Actor
+		actor   auth.Principal
 		path    string
 		body    string
 		headers map[string]string
@@ -454,8 +454,7 @@ func TestAnUnacceptedAssignmentTimesOutEvenAcrossARestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := servicetest.StartIn(t, infra, "homevisits", homevisits.Options(directory.Demo(), reg, rules))
-	first.Actor = coordinator
+	first := servicetest.StartIn(t, infra, "homevisits", homevisits.Options(directory.Demo(), reg, rules)).As(coordinator)
 	got := first.Do("POST", "/v1/visits", `{"patient":"`+h.patients[aliceNHS]+`","reason":"Fall at home","source":"phone","caller":"relative"}`,
 		map[string]string{"Idempotency-Key": "timeout-1"})
 	var v struct{ Visit, Status string }
@@ -472,8 +471,7 @@ func TestAnUnacceptedAssignmentTimesOutEvenAcrossARestart(t *testing.T) {
 	first.Stop()
 	time.Sleep(1500 * time.Millisecond)
 
-	second := servicetest.StartIn(t, infra, "homevisits", homevisits.Options(directory.Demo(), reg, rules))
-	second.Actor = first.Actor
+	second := servicetest.StartIn(t, infra, "homevisits", homevisits.Options(directory.Demo(), reg, rules)).As(coordinator)
 	testkit.Eventually(t, 30*time.Second, func() bool {
 		second.Do("GET", "/v1/visits/"+v.Visit, nil, nil).JSON(t, &v)
 		return v.Status == "timed-out"
@@ -491,11 +489,9 @@ func TestAnUnacceptedAssignmentTimesOutEvenAcrossARestart(t *testing.T) {
 		t.Fatalf("%d timeouts published, want 1", timedOut)
 	}
 	// Too late to accept; the coordinator reassigns, which starts a new wait.
-	second.Actor = events.Actor{ID: "para-jess-patel", Role: "paramedic", Org: "U84001"}
-	if r := second.Do("POST", "/v1/visits/"+v.Visit+"/accept", `{}`, map[string]string{"If-Match": etag(4)}); r.Status != http.StatusConflict {
+	if r := second.As(jess).Do("POST", "/v1/visits/"+v.Visit+"/accept", `{}`, map[string]string{"If-Match": etag(4)}); r.Status != http.StatusConflict {
 		t.Fatalf("accepting after the timeout = %d %s", r.Status, r.Body)
 	}
-	second.Actor = first.Actor
 	if r := second.Do("POST", "/v1/visits/"+v.Visit+"/reassign", `{"clinicianId":"para-owen-jones"}`, map[string]string{"If-Match": etag(4)}); r.Status != 200 {
 		t.Fatalf("reassign = %d %s", r.Status, r.Body)
 	}

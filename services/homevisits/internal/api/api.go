@@ -3,16 +3,23 @@
 // looks up what the domain needs in the directory and the patient
 // registry, and runs the command on the visit through service.Commands.
 //
+// Who may. Every handler asks internal/policy — with the caller's token,
+// the action (one per route) and the facts it gathered: the visit's PCN,
+// whom it is assigned to and whom it was, folded from its events (see
+// visitAccess), or for a request the registry's registration — before it
+// reads or changes anything, and a change asks again on the state its
+// decision is made on, in the transaction. A refusal is 403 problem+json
+// naming the reason and records nothing.
+//
 // Who acts. Accept, decline, en route, on site, complete and no access are
 // the assigned clinician's own acts. A caller whose role (the bearer
 // token's role claim) is a visiting clinician's role — paramedic,
 // advanced-clinical-practitioner, gp, district-nurse — acts as themselves:
-// the clinician is the token's sub, a clinicianId in the body must be that
-// same id, and acting on a visit assigned to someone else is 403. Any other
-// role (a care coordinator taking a call from the road) records the act on
-// the clinician's behalf and must name them in clinicianId, a clinician of
-// the directory. Either way the envelope's actor is the caller, so the
-// record shows who entered it. Triage follows the same rule for triagedBy.
+// the clinician is the token's sub, and a clinicianId in the body must be
+// that same id. A care coordinator records the act on the clinician's
+// behalf and must name them in clinicianId, a clinician of the directory.
+// Either way the envelope's actor is the caller, so the record shows who
+// entered it. Triage follows the same rule for triagedBy.
 package api
 
 import (
@@ -28,13 +35,13 @@ import (
 	"github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/directory"
-	kitdomain "github.com/careweave/careweave/kit/domain"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/idempotency"
 	"github.com/careweave/careweave/kit/patientref"
 	"github.com/careweave/careweave/kit/pgkit"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
+	"github.com/careweave/careweave/services/homevisits/internal/policy"
 	"github.com/careweave/careweave/services/homevisits/internal/timer"
 )
 
@@ -59,6 +66,8 @@ type API struct {
 	logger    *slog.Logger
 	now       func() time.Time
 	timers    *timer.Timers // kept in step with every change, in its transaction
+	// access loads a visit with what the policy needs of it.
+	access *aggregate.Repository[visitAccess]
 }
 
 // New builds the API on the runtime's connections.
@@ -79,6 +88,7 @@ func New(d service.Deps, dir *directory.Directory, registry *patientref.Client, 
 	}
 	a := &API{
 		repo:      aggregate.NewRepository(Type, d.Store),
+		access:    aggregate.NewRepository(accessType, d.Store),
 		directory: dir,
 		registry:  registry,
 		rules:     rules,
@@ -124,38 +134,43 @@ func visitID(r *http.Request) (string, error) {
 	return id, nil
 }
 
-// existingVisit returns the visit a change names, or 404 if there is none.
-// The check is needed because aggregate.Repository.Execute compares the
-// If-Match version before the decision's existence guard runs, so a change
-// to a visit that does not exist would otherwise be answered 412.
-func (a *API) existingVisit(r *http.Request) (string, error) {
+// existingVisit returns the visit a change names, with what the policy
+// needs of it, or 404 if there is none. The check is needed because
+// aggregate.Repository.Execute compares the If-Match version before the
+// decision's existence guard runs, so a change to a visit that does not
+// exist would otherwise be answered 412.
+func (a *API) existingVisit(r *http.Request) (aggregate.Loaded[visitAccess], error) {
 	id, err := visitID(r)
 	if err != nil {
-		return "", err
+		return aggregate.Loaded[visitAccess]{}, err
 	}
-	l, err := a.repo.Load(r.Context(), id)
+	l, err := a.access.Load(r.Context(), id)
 	if err == nil && l.Version == 0 {
 		err = httpkit.Errorf(httpkit.KindNotFound, "no such visit")
 	}
-	return id, err
+	return l, err
 }
 
-// change runs a change command on the visit in the path: parse turns the
-// decoded body into the decision.
-func (a *API) change(w http.ResponseWriter, r *http.Request, body any,
+// change runs a change command on the visit in the path, if the caller may
+// do action to it: parse turns the decoded body into the decision.
+func (a *API) change(w http.ResponseWriter, r *http.Request, action policy.Action, body any,
 	parse func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error)) {
-	id, err := a.existingVisit(r)
+	visit, err := a.existingVisit(r)
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
 		return
 	}
-	a.cmds.Change(w, r, id, service.Command[domain.VisitState]{
+	a.cmds.Change(w, r, visit.ID, service.Command[domain.VisitState]{
 		Body: body,
 		Decide: func(_ context.Context, meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
-			return parse(meta)
+			decide, err := parse(meta)
+			if err != nil {
+				return nil, err
+			}
+			return a.authorized(r, action, visit.State, decide)
 		},
 		Also: func(ctx context.Context, tx pgx.Tx, l aggregate.Loaded[domain.VisitState]) error {
-			return a.timers.Sync(ctx, tx, id, l.State)
+			return a.timers.Sync(ctx, tx, visit.ID, l.State)
 		},
 	})
 }
@@ -164,39 +179,22 @@ func (a *API) change(w http.ResponseWriter, r *http.Request, body any,
 // holder acts as themselves.
 func clinicianRole(role string) bool { return homevisits.Role(role).Valid() }
 
-// actingClinician returns the clinician an act is recorded for, and whether
-// the caller is that clinician: see the package comment.
-func actingClinician(field, bodyID string, actor events.Actor, dir *directory.Directory) (string, bool, error) {
+// actingClinician returns the clinician an act is recorded for: see the
+// package comment.
+func actingClinician(field, bodyID string, actor events.Actor, dir *directory.Directory) (string, error) {
 	if clinicianRole(actor.Role) {
 		if bodyID != "" && bodyID != actor.ID {
-			return "", true, httpkit.Invalid(field, "a clinician records only their own acts: leave it out or give your own id")
+			return "", httpkit.Invalid(field, "a clinician records only their own acts: leave it out or give your own id")
 		}
-		return actor.ID, true, nil
+		return actor.ID, nil
 	}
 	if bodyID == "" {
-		return "", false, httpkit.Invalid(field, "is required when recording a clinician's act on their behalf")
+		return "", httpkit.Invalid(field, "is required when recording a clinician's act on their behalf")
 	}
 	if _, ok := dir.Clinician(bodyID); !ok {
-		return "", false, httpkit.Invalid(field, "is not a clinician in the directory")
+		return "", httpkit.Invalid(field, "is not a clinician in the directory")
 	}
-	return bodyID, false, nil
-}
-
-// asSelf turns the domain's "not the assigned clinician" into 403 when the
-// caller acts as themselves: they sent no clinicianId to be wrong about.
-func asSelf(self bool, d aggregate.Decide[domain.VisitState]) aggregate.Decide[domain.VisitState] {
-	if !self {
-		return d
-	}
-	return func(s domain.VisitState, version int64) ([]events.Data, error) {
-		out, err := d(s, version)
-		var fe *kitdomain.FieldError
-		if errors.As(err, &fe) && fe.Field == "clinicianId" {
-			return nil, &httpkit.Error{Kind: httpkit.KindForbidden,
-				Message: "only the clinician this visit is assigned to can do this; a coordinator can record it for them with clinicianId"}
-		}
-		return out, err
-	}
+	return bodyID, nil
 }
 
 // visitingClinician looks up a clinician a visit is given to.

@@ -6,6 +6,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
+	"github.com/careweave/careweave/services/homevisits/internal/policy"
 )
 
 // assignVisitRequest gives a triaged visit to a clinician.
@@ -22,7 +23,7 @@ func parseAssignVisit(body assignVisitRequest, dir *directory.Directory, meta ag
 
 func (a *API) assignVisit(w http.ResponseWriter, r *http.Request) {
 	var body assignVisitRequest
-	a.change(w, r, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
+	a.change(w, r, policy.Assign, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
 		cmd, err := parseAssignVisit(body, a.directory, meta)
 		if err != nil {
 			return nil, err

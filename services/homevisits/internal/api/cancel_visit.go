@@ -11,6 +11,7 @@ import (
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
+	"github.com/careweave/careweave/services/homevisits/internal/policy"
 )
 
 // cancelVisitRequest says the visit is no longer wanted.
@@ -38,20 +39,32 @@ func parseCancelVisit(body cancelVisitRequest, _ *directory.Directory, meta aggr
 }
 
 func (a *API) cancelVisit(w http.ResponseWriter, r *http.Request) {
-	id, err := a.existingVisit(r)
+	visit, err := a.existingVisit(r)
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
 		return
 	}
+	id := visit.ID
 	var body cancelVisitRequest
 	a.cmds.Change(w, r, id, service.Command[domain.VisitState]{
 		Body: &body,
 		Decide: func(ctx context.Context, meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
 			cmd, err := parseCancelVisit(body, a.directory, meta)
-			if err != nil || cmd.DuplicateOf == "" {
-				return domain.CancelVisit(cmd), err
+			if err != nil {
+				return nil, err
 			}
-			return a.duplicateOf(ctx, id, cmd)
+			// Asked before the duplicate is looked at: a refused caller
+			// learns nothing of another visit.
+			if err := a.authorize(r, policy.Cancel, visit.State.policyVisit()); err != nil {
+				return nil, err
+			}
+			decide := domain.CancelVisit(cmd)
+			if cmd.DuplicateOf != "" {
+				if decide, err = a.duplicateOf(ctx, id, cmd); err != nil {
+					return nil, err
+				}
+			}
+			return a.authorized(r, policy.Cancel, visit.State, decide)
 		},
 	})
 }

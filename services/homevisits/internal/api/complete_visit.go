@@ -7,6 +7,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
+	"github.com/careweave/careweave/services/homevisits/internal/policy"
 )
 
 // completeVisitRequest records how a visit ended.
@@ -19,7 +20,7 @@ type completeVisitRequest struct {
 func parseCompleteVisit(body completeVisitRequest, dir *directory.Directory, meta aggregate.Meta) (domain.CompleteVisitCmd, error) {
 	cmd := domain.CompleteVisitCmd{Notes: body.Notes, Now: meta.Now}
 	var err error
-	if cmd.ClinicianID, _, err = actingClinician("clinicianId", body.ClinicianID, meta.Actor, dir); err != nil {
+	if cmd.ClinicianID, err = actingClinician("clinicianId", body.ClinicianID, meta.Actor, dir); err != nil {
 		return cmd, err
 	}
 	cmd.Outcome, err = enum("outcome", body.Outcome, homevisits.ParseOutcome)
@@ -28,11 +29,11 @@ func parseCompleteVisit(body completeVisitRequest, dir *directory.Directory, met
 
 func (a *API) completeVisit(w http.ResponseWriter, r *http.Request) {
 	var body completeVisitRequest
-	a.change(w, r, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
+	a.change(w, r, policy.Complete, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
 		cmd, err := parseCompleteVisit(body, a.directory, meta)
 		if err != nil {
 			return nil, err
 		}
-		return asSelf(clinicianRole(meta.Actor.Role), domain.CompleteVisit(cmd)), nil
+		return domain.CompleteVisit(cmd), nil
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
+	"github.com/careweave/careweave/services/homevisits/internal/policy"
 )
 
 // declineVisitRequest is the assigned clinician handing the visit back.
@@ -15,17 +16,17 @@ type declineVisitRequest struct {
 }
 
 func parseDeclineVisit(body declineVisitRequest, dir *directory.Directory, meta aggregate.Meta) (domain.DeclineVisitCmd, error) {
-	id, _, err := actingClinician("clinicianId", body.ClinicianID, meta.Actor, dir)
+	id, err := actingClinician("clinicianId", body.ClinicianID, meta.Actor, dir)
 	return domain.DeclineVisitCmd{ClinicianID: id, Reason: body.Reason, Now: meta.Now}, err
 }
 
 func (a *API) declineVisit(w http.ResponseWriter, r *http.Request) {
 	var body declineVisitRequest
-	a.change(w, r, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
+	a.change(w, r, policy.Decline, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
 		cmd, err := parseDeclineVisit(body, a.directory, meta)
 		if err != nil {
 			return nil, err
 		}
-		return asSelf(clinicianRole(meta.Actor.Role), domain.DeclineVisit(cmd)), nil
+		return domain.DeclineVisit(cmd), nil
 	})
 }

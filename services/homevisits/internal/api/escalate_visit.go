@@ -7,6 +7,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
+	"github.com/careweave/careweave/services/homevisits/internal/policy"
 )
 
 // escalateVisitRequest hands the visit on to the GP, 999 or the Urgent
@@ -25,7 +26,7 @@ func parseEscalateVisit(body escalateVisitRequest, _ *directory.Directory, meta 
 
 func (a *API) escalateVisit(w http.ResponseWriter, r *http.Request) {
 	var body escalateVisitRequest
-	a.change(w, r, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
+	a.change(w, r, policy.Escalate, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
 		cmd, err := parseEscalateVisit(body, a.directory, meta)
 		if err != nil {
 			return nil, err

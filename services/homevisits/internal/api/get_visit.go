@@ -6,6 +6,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
+	"github.com/careweave/careweave/services/homevisits/internal/policy"
 )
 
 // visitView is a visit as staff see it: the state with every time in UTC,
@@ -26,12 +27,17 @@ func (a *API) view(l aggregate.Loaded[domain.VisitState]) visitView {
 	return v
 }
 
-// getVisit serves a visit's current state with its ETag.
+// getVisit serves a visit's current state with its ETag, if the caller
+// may read it.
 func (a *API) getVisit(w http.ResponseWriter, r *http.Request) {
-	id, err := visitID(r)
+	visit, err := a.existingVisit(r)
+	if err == nil {
+		err = a.authorize(r, policy.Read, visit.State.policyVisit())
+	}
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
 		return
 	}
-	a.cmds.Get(w, r, id)
+	w.Header().Set("ETag", httpkit.ETag(visit.Version))
+	httpkit.WriteJSON(w, http.StatusOK, a.view(aggregate.Loaded[domain.VisitState]{ID: visit.ID, State: visit.State.state, Version: visit.Version}))
 }

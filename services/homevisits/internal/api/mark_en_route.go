@@ -6,6 +6,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
+	"github.com/careweave/careweave/services/homevisits/internal/policy"
 )
 
 // markEnRouteRequest is the assigned clinician setting off.
@@ -14,17 +15,17 @@ type markEnRouteRequest struct {
 }
 
 func parseMarkEnRoute(body markEnRouteRequest, dir *directory.Directory, meta aggregate.Meta) (domain.MarkEnRouteCmd, error) {
-	id, _, err := actingClinician("clinicianId", body.ClinicianID, meta.Actor, dir)
+	id, err := actingClinician("clinicianId", body.ClinicianID, meta.Actor, dir)
 	return domain.MarkEnRouteCmd{ClinicianID: id, Now: meta.Now}, err
 }
 
 func (a *API) markEnRoute(w http.ResponseWriter, r *http.Request) {
 	var body markEnRouteRequest
-	a.change(w, r, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
+	a.change(w, r, policy.EnRoute, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
 		cmd, err := parseMarkEnRoute(body, a.directory, meta)
 		if err != nil {
 			return nil, err
 		}
-		return asSelf(clinicianRole(meta.Actor.Role), domain.MarkEnRoute(cmd)), nil
+		return domain.MarkEnRoute(cmd), nil
 	})
 }

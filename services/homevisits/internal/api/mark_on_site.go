@@ -6,6 +6,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
+	"github.com/careweave/careweave/services/homevisits/internal/policy"
 )
 
 // markOnSiteRequest is the assigned clinician arriving with the patient.
@@ -14,17 +15,17 @@ type markOnSiteRequest struct {
 }
 
 func parseMarkOnSite(body markOnSiteRequest, dir *directory.Directory, meta aggregate.Meta) (domain.MarkOnSiteCmd, error) {
-	id, _, err := actingClinician("clinicianId", body.ClinicianID, meta.Actor, dir)
+	id, err := actingClinician("clinicianId", body.ClinicianID, meta.Actor, dir)
 	return domain.MarkOnSiteCmd{ClinicianID: id, Now: meta.Now}, err
 }
 
 func (a *API) markOnSite(w http.ResponseWriter, r *http.Request) {
 	var body markOnSiteRequest
-	a.change(w, r, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
+	a.change(w, r, policy.OnSite, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
 		cmd, err := parseMarkOnSite(body, a.directory, meta)
 		if err != nil {
 			return nil, err
 		}
-		return asSelf(clinicianRole(meta.Actor.Role), domain.MarkOnSite(cmd)), nil
+		return domain.MarkOnSite(cmd), nil
 	})
 }

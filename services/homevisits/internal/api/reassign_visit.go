@@ -6,6 +6,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
+	"github.com/careweave/careweave/services/homevisits/internal/policy"
 )
 
 // reassignVisitRequest moves a visit to another clinician before anyone has
@@ -22,7 +23,7 @@ func parseReassignVisit(body reassignVisitRequest, dir *directory.Directory, met
 
 func (a *API) reassignVisit(w http.ResponseWriter, r *http.Request) {
 	var body reassignVisitRequest
-	a.change(w, r, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
+	a.change(w, r, policy.Reassign, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
 		cmd, err := parseReassignVisit(body, a.directory, meta)
 		if err != nil {
 			return nil, err

@@ -8,12 +8,14 @@ import (
 	"github.com/careweave/careweave/events"
 	"github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/nhsno"
 	"github.com/careweave/careweave/kit/patientref"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
+	"github.com/careweave/careweave/services/homevisits/internal/policy"
 )
 
 // requestVisitRequest asks for a home visit. The patient is named by their
@@ -93,12 +95,24 @@ func (a *API) requestVisit(w http.ResponseWriter, r *http.Request) {
 	a.cmds.Create(w, r, id, service.Command[domain.VisitState]{
 		Body: &body,
 		Decide: func(ctx context.Context, meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
+			// A caller who could not request a visit even for a patient of
+			// their own PCN is refused before the registry is asked.
+			p, _ := auth.From(ctx)
+			if err := a.authorize(r, policy.Request, policy.Visit{PCN: p.PCN}); err != nil {
+				return nil, err
+			}
 			cmd, err := parseRequestVisit(body, a.directory, meta.Now)
 			if err != nil {
 				return nil, err
 			}
 			reg, err := a.registry.Patient(ctx, cmd.Patient, body.NHSNumber)
 			if err != nil {
+				return nil, err
+			}
+			// The patient must be registered in the caller's PCN; asked
+			// before the registration is compared with the request, so a
+			// refusal says nothing of it.
+			if err := a.authorize(r, policy.Request, policy.Visit{PCN: reg.PCN}); err != nil {
 				return nil, err
 			}
 			if cmd, err = completeRequestVisit(cmd, reg, a.directory); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
+	"github.com/careweave/careweave/services/homevisits/internal/policy"
 )
 
 // triageVisitRequest is the duty GP's triage: an urgency band with an
@@ -25,7 +26,7 @@ type triageVisitRequest struct {
 // rules at meta.Now, the instant the domain decides at.
 func parseTriageVisit(body triageVisitRequest, dir *directory.Directory, rules domain.Rules, meta aggregate.Meta) (domain.TriageVisitCmd, error) {
 	cmd := domain.TriageVisitCmd{Notes: body.Notes, Now: meta.Now}
-	by, _, err := actingClinician("triagedBy", body.TriagedBy, meta.Actor, dir)
+	by, err := actingClinician("triagedBy", body.TriagedBy, meta.Actor, dir)
 	if err != nil {
 		return cmd, err
 	}
@@ -56,7 +57,7 @@ func parseTriageVisit(body triageVisitRequest, dir *directory.Directory, rules d
 
 func (a *API) triageVisit(w http.ResponseWriter, r *http.Request) {
 	var body triageVisitRequest
-	a.change(w, r, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
+	a.change(w, r, policy.Triage, &body, func(meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
 		cmd, err := parseTriageVisit(body, a.directory, a.rules, meta)
 		if err != nil {
 			return nil, err
