@@ -6,6 +6,7 @@ require (
 	github.com/careweave/careweave/events v0.0.0
 	github.com/careweave/careweave/kit v0.0.0
 	github.com/careweave/careweave/projections v0.0.0
+	github.com/careweave/careweave/services v0.0.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/nats-io/nats.go v1.55.0
 	github.com/schollz/progressbar/v3 v3.19.1

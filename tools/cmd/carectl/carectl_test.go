@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,9 @@ import (
 	"github.com/careweave/careweave/events"
 	hv "github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/events/notify"
+	"github.com/careweave/careweave/kit/directory"
+	"github.com/careweave/careweave/kit/natsauth"
+	"github.com/careweave/careweave/kit/natsembed"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/testkit"
 )
@@ -157,5 +161,87 @@ func TestATeamSubscribesAndItsWatchResumesWhereItLeftOff(t *testing.T) {
 	}
 	if out := carectl(0, "subscriptions", "list"); !strings.Contains(out, "team-severn-ict") || !strings.Contains(out, "care.notify.team-severn-ict.*.discharge_notice.>") {
 		t.Fatalf("list said %q", out)
+	}
+}
+
+// TestOnASecuredServerEachCommandSignsInAsItsUser: against a NATS with a
+// user per component and TLS (as make run runs it), provision and
+// subscriptions act as the administrator and watch as the team, each with
+// its own seed from the stack env file's seed directory.
+func TestOnASecuredServerEachCommandSignsInAsItsUser(t *testing.T) {
+	principals := natsauth.Principals(directory.Demo())
+	seeds := t.TempDir()
+	keys, err := natsauth.EnsureSeeds(seeds, principals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := natsauth.NewUsers(principals, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs, err := natsembed.EnsureDevCertificates(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := natsembed.Start(natsembed.Config{StoreDir: t.TempDir(), Users: users, TLS: certs.ServerTLS(false)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+	envFile := filepath.Join(t.TempDir(), "stack.env")
+	if err := os.WriteFile(envFile, []byte("NATS_URL="+ns.ClientURL()+"\nNATS_SEEDS_DIR="+seeds+"\nNATS_CA_FILE="+certs.CAFile+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(k string) string { return map[string]string{"CAREWEAVE_STACK_ENV": envFile}[k] }
+	carectl := func(want int, args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), args, getenv, &out, &errOut); code != want {
+			t.Fatalf("carectl %v exited %d, want %d: %s", args, code, want, errOut.String())
+		}
+		return out.String()
+	}
+	if out := carectl(0, "provision"); !strings.Contains(out, "32 consumers") || !strings.Contains(out, "team-severn-ict") {
+		t.Fatalf("provision said %q", out)
+	}
+	if out := carectl(0, "provision"); !strings.Contains(out, "new team subscriptions: none") {
+		t.Fatalf("provision again said %q", out)
+	}
+	if out := carectl(0, "subscriptions", "create", "-clinician", "para-jess-patel"); !strings.Contains(out, "care.notify.para-jess-patel.>") ||
+		!strings.Contains(out, "_INBOX.para-jess-patel") {
+		t.Fatalf("create -clinician said %q", out)
+	}
+	carectl(2, "subscriptions", "create", "-clinician", "nobody")
+
+	// The notify service publishes a notice for the team, as itself.
+	nc, err := natskit.Connect(t.Context(), natskit.ConnectConfig{URL: ns.ClientURL(), Name: "notify", NKeySeedFile: natsauth.SeedFile(seeds, "notify"),
+		CAFile: certs.CAFile, InboxPrefix: natsauth.InboxPrefix("notify")}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	patient := "01a20900-0000-7000-8000-000000000001"
+	en, err := events.New(notify.DischargeNotice{Team: "team-severn-ict", Kind: notify.DischargeRouted, Stay: "stay-1", Patient: patient,
+		Pathway: "P1", DischargedAt: at, DueBy: at.Add(24 * time.Hour), SourceEvent: "e"}, events.Metadata{ID: events.NewID(at), Time: at,
+		Subject: patient, Area: "team-severn-ict", CorrelationID: "c", Actor: events.Actor{ID: "careweave-notify", Role: "system", Org: "careweave"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	en.StreamID, en.StreamVersion = notify.FeedStream("team-severn-ict"), 1
+	b, err := en.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, _ := events.SubjectOf(&en)
+	if _, err := js.Publish(t.Context(), subject, b); err != nil {
+		t.Fatal(err)
+	}
+	if out := carectl(0, "watch", "discharges", "-team", "team-severn-ict", "-count", "1"); !strings.HasSuffix(strings.TrimSpace(out), "id "+en.ID.String()) {
+		t.Fatalf("watch said %q", out)
 	}
 }

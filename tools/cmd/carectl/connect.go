@@ -14,18 +14,29 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/careweave/careweave/kit/config"
+	"github.com/careweave/careweave/kit/natsauth"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/pgkit"
 )
 
-// servers says where PostgreSQL and NATS are.
+// servers says where PostgreSQL and NATS are, and how to sign in to NATS.
 type servers struct {
 	DatabaseURL, NATSURL, StackEnv string
+	// NATS are credentials, TLS and inbox prefix given outright
+	// (NATS_NKEY_SEED_FILE, NATS_CA_FILE, ...).
+	NATS natskit.ConnectConfig
+	// SeedsDir holds a seed per NATS user (natsauth.SeedFile), as
+	// natsconfig and the dev stack make them: without a seed given
+	// outright, a command signs in as the user it acts as (admin, or a
+	// team) with that user's seed and inbox prefix.
+	SeedsDir string
 }
 
 func (s *servers) bind(b *config.Binder) {
 	b.String(&s.DatabaseURL, "database-url", "DATABASE_URL", "", "PostgreSQL holding the read models (default: from -stack-env)")
 	b.String(&s.NATSURL, "nats-url", "NATS_URL", "", "NATS with the CARE stream (default: from -stack-env)")
+	b.String(&s.SeedsDir, "nats-seeds", "NATS_SEEDS_DIR", "", "directory of the NATS users' nkey seeds; the command signs in as the user it acts as (default: from -stack-env)")
+	s.NATS.BindCredentials(b)
 	bindStackEnv(b, &s.StackEnv)
 }
 
@@ -35,8 +46,8 @@ func bindStackEnv(b *config.Binder, p *string) {
 }
 
 // readStackEnv returns the KEY=value settings of the stack env file at path
-// (DATABASE_URL, NATS_URL, AUTH_ISSUER), or an error wrapping
-// os.ErrNotExist when the dev stack is not running.
+// (DATABASE_URL, NATS_URL, AUTH_ISSUER, NATS_SEEDS_DIR, NATS_CA_FILE), or
+// an error wrapping os.ErrNotExist when the dev stack is not running.
 func readStackEnv(path string) (map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -57,7 +68,8 @@ func readStackEnv(path string) (map[string]string, error) {
 }
 
 // resolve fills what the flags and environment left empty from the stack
-// env file; needDB says whether the command uses PostgreSQL.
+// env file: the servers and, for the dev stack's NATS, its users' seeds and
+// CA. needDB says whether the command uses PostgreSQL.
 func (s *servers) resolve(needDB bool) error {
 	if (s.DatabaseURL != "" || !needDB) && s.NATSURL != "" {
 		return nil
@@ -74,6 +86,12 @@ func (s *servers) resolve(needDB bool) error {
 	}
 	if s.NATSURL == "" {
 		s.NATSURL = env["NATS_URL"]
+		for p, key := range map[*string]string{&s.SeedsDir: "NATS_SEEDS_DIR", &s.NATS.CAFile: "NATS_CA_FILE",
+			&s.NATS.CertFile: "NATS_CERT_FILE", &s.NATS.KeyFile: "NATS_KEY_FILE"} {
+			if *p == "" {
+				*p = env[key]
+			}
+		}
 	}
 	if (needDB && s.DatabaseURL == "") || s.NATSURL == "" {
 		return usageError{fmt.Errorf("%s does not name both DATABASE_URL and NATS_URL", s.StackEnv)}
@@ -86,9 +104,25 @@ func (s *servers) openPostgres(ctx context.Context, maxConns int32) (*pgxpool.Po
 	return pgkit.Open(ctx, pgkit.PoolConfig{URL: s.DatabaseURL, MaxConns: maxConns, ApplicationName: "carectl"})
 }
 
-// openJetStream connects to NATS.
-func (s *servers) openJetStream(ctx context.Context, logger *slog.Logger) (*nats.Conn, jetstream.JetStream, error) {
-	nc, err := natskit.Connect(ctx, natskit.ConnectConfig{URL: s.NATSURL, Name: "carectl"}, logger)
+// connectConfig is how the command signs in as user: with the seed and
+// inbox prefix given outright, or else the user's own from SeedsDir, or
+// else with nothing (a server without users).
+func (s *servers) connectConfig(user string) natskit.ConnectConfig {
+	c := s.NATS
+	c.URL, c.Name = s.NATSURL, "carectl"
+	if c.NKeySeedFile == "" && c.User == "" && s.SeedsDir != "" {
+		c.NKeySeedFile = natsauth.SeedFile(s.SeedsDir, user)
+		if c.InboxPrefix == "" {
+			c.InboxPrefix = natsauth.InboxPrefix(user)
+		}
+	}
+	return c
+}
+
+// openJetStream connects to NATS as user (natsauth.AdminName for
+// provisioning, listing and rebuilding; a team to read its notices).
+func (s *servers) openJetStream(ctx context.Context, logger *slog.Logger, user string) (*nats.Conn, jetstream.JetStream, error) {
+	nc, err := natskit.Connect(ctx, s.connectConfig(user), logger)
 	if err != nil {
 		return nil, nil, err
 	}

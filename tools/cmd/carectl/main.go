@@ -1,8 +1,9 @@
 // Command carectl is the operator's tool for a Careweave deployment.
 //
+//	carectl provision                        the streams and every consumer the components only use (as admin)
 //	carectl rebuild                          rebuild the read models from the event stream, without downtime
 //	carectl generations                      list the read models' generations
-//	carectl subscriptions create -team <id>  a team's durable subscription to its discharge notices
+//	carectl subscriptions create -team <id>  a team's durable subscription to its discharge notices (-clinician <id>: a gateway's)
 //	carectl subscriptions list               the teams' subscriptions and what waits in them
 //	carectl watch discharges -team <id>      print a team's discharge notices, resuming after a restart
 //	carectl token -role <role> -sub <id>     print a bearer token from the development issuer
@@ -10,7 +11,11 @@
 // It finds PostgreSQL and NATS from -database-url and -nats-url, else from
 // DATABASE_URL and NATS_URL, and the token issuer from -issuer, else from
 // AUTH_ISSUER, else from var/stack.env, which `make run` writes while the
-// dev stack runs.
+// dev stack runs. It signs in to NATS as the user it acts for — admin to
+// provision, manage subscriptions and rebuild, the team to watch its
+// notices — with that user's seed from -nats-seeds (NATS_SEEDS_DIR, or the
+// dev stack's), its inbox prefix, and the CA of -nats-ca-file
+// (NATS_CA_FILE); or with the seed of -nats-nkey-seed-file as given.
 package main
 
 import (
@@ -31,9 +36,10 @@ type command struct {
 }
 
 var commands = []command{
+	{"provision", "make the streams, the projector's and notify's consumers and the teams' subscriptions, as the NATS administrator", provisionCmd},
 	{"rebuild", "rebuild the read models from the event stream and switch to them, without downtime", rebuildCmd},
 	{"generations", "list the read models' generations", generationsCmd},
-	{"subscriptions", "create a community team's durable subscription to its discharge notices (create -team <id>), or list them", subscriptionsCmd},
+	{"subscriptions", "create a community team's durable subscription to its discharge notices (create -team <id>) or a device gateway's (create -clinician <id>), or list them", subscriptionsCmd},
 	{"watch", "print a team's discharge notices as they arrive, resuming where it left off (watch discharges -team <id>)", watchCmd},
 	{"token", "print a bearer token from the development issuer for calling the APIs (token -role <role> -sub <id>, or -clinician <id>)", tokenCmd},
 }

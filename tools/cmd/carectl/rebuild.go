@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/careweave/careweave/kit/config"
+	"github.com/careweave/careweave/kit/natsauth"
 	"github.com/careweave/careweave/projections"
 )
 
@@ -51,7 +52,7 @@ func rebuildCmd(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer pool.Close()
-	nc, js, err := srv.openJetStream(ctx, logger)
+	nc, js, err := srv.openJetStream(ctx, logger, natsauth.AdminName)
 	if err != nil {
 		return err
 	}

@@ -18,12 +18,10 @@ import (
 	"github.com/careweave/careweave/events/notify"
 	"github.com/careweave/careweave/kit/config"
 	"github.com/careweave/careweave/kit/directory"
+	"github.com/careweave/careweave/kit/natsauth"
 	"github.com/careweave/careweave/kit/natskit"
+	"github.com/careweave/careweave/tools/internal/provision"
 )
-
-// subscriptionName is the durable consumer that holds a team's place in its
-// notices.
-func subscriptionName(team string) string { return "sub-" + team }
 
 // natsFlags binds what every NATS-only command needs.
 type natsFlags struct {
@@ -38,14 +36,19 @@ func (n *natsFlags) bind(b *config.Binder) {
 	n.logging.Bind(b)
 }
 
+// dir loads the directory.
+func (n *natsFlags) dir() (*directory.Directory, error) {
+	if n.directory == "" {
+		return directory.Demo(), nil
+	}
+	return directory.Load(n.directory)
+}
+
 // team checks that id is a community team in the directory.
 func (n *natsFlags) team(id string) error {
-	dir := directory.Demo()
-	if n.directory != "" {
-		var err error
-		if dir, err = directory.Load(n.directory); err != nil {
-			return err
-		}
+	dir, err := n.dir()
+	if err != nil {
+		return err
 	}
 	if id == "" {
 		return usageError{errors.New("-team is required")}
@@ -56,8 +59,20 @@ func (n *natsFlags) team(id string) error {
 	return nil
 }
 
-// connect reaches NATS (PostgreSQL is not needed).
-func (n *natsFlags) connect(ctx context.Context, stderr io.Writer) (jetstream.JetStream, func(), *slog.Logger, error) {
+// clinician checks that id is a clinician in the directory.
+func (n *natsFlags) clinician(id string) error {
+	dir, err := n.dir()
+	if err != nil {
+		return err
+	}
+	if _, ok := dir.Clinician(id); !ok {
+		return usageError{fmt.Errorf("%q is not a clinician in the directory", id)}
+	}
+	return nil
+}
+
+// connect reaches NATS as user (PostgreSQL is not needed).
+func (n *natsFlags) connect(ctx context.Context, stderr io.Writer, user string) (jetstream.JetStream, func(), *slog.Logger, error) {
 	if err := n.srv.resolve(false); err != nil {
 		return nil, nil, nil, err
 	}
@@ -65,17 +80,18 @@ func (n *natsFlags) connect(ctx context.Context, stderr io.Writer) (jetstream.Je
 	if err != nil {
 		return nil, nil, nil, usageError{err}
 	}
-	nc, js, err := n.srv.openJetStream(ctx, logger)
+	nc, js, err := n.srv.openJetStream(ctx, logger, user)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	return js, nc.Close, logger, nil
 }
 
-// subscriptionsCmd provisions and lists teams' durable subscriptions.
+// subscriptionsCmd makes and lists teams' and device gateways' durable
+// subscriptions, as the administrator.
 func subscriptionsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "create" && args[0] != "list") {
-		return usageError{errors.New("want: carectl subscriptions create -team <id> [-from-now], or carectl subscriptions list")}
+		return usageError{errors.New("want: carectl subscriptions create -team <id> | -clinician <id> [-from-now], or carectl subscriptions list")}
 	}
 	verb := args[0]
 	fs := flag.NewFlagSet("carectl subscriptions "+verb, flag.ContinueOnError)
@@ -83,21 +99,35 @@ func subscriptionsCmd(ctx context.Context, args []string, getenv func(string) st
 	b := config.NewBinder(fs, getenv)
 	var n natsFlags
 	n.bind(b)
-	var team string
+	var team, clinician string
 	var fromNow bool
 	if verb == "create" {
-		fs.StringVar(&team, "team", "", "the community team's directory id, e.g. team-severn-ict")
-		fs.BoolVar(&fromNow, "from-now", false, "start with notices published from now on, not with the team's whole feed")
+		fs.StringVar(&team, "team", "", "a community team's directory id, e.g. team-severn-ict: its discharge notices")
+		fs.StringVar(&clinician, "clinician", "", "a clinician's directory id, e.g. para-jess-patel: every notice for them, for their device gateway")
+		fs.BoolVar(&fromNow, "from-now", false, "start with notices published from now on, not with the whole feed")
 	}
 	if err := b.Parse(args[1:]); err != nil {
 		return err
 	}
+	var spec natskit.ConsumerSpec
+	var recipient string
 	if verb == "create" {
-		if err := n.team(team); err != nil {
-			return err
+		switch {
+		case team != "" && clinician != "":
+			return usageError{errors.New("-team or -clinician, not both")}
+		case clinician != "":
+			if err := n.clinician(clinician); err != nil {
+				return err
+			}
+			recipient, spec = clinician, provision.ClinicianSubscription(clinician, fromNow)
+		default:
+			if err := n.team(team); err != nil {
+				return err
+			}
+			recipient, spec = team, provision.TeamSubscription(team, fromNow)
 		}
 	}
-	js, closeNATS, _, err := n.connect(ctx, stderr)
+	js, closeNATS, _, err := n.connect(ctx, stderr, natsauth.AdminName)
 	if err != nil {
 		return err
 	}
@@ -105,8 +135,7 @@ func subscriptionsCmd(ctx context.Context, args []string, getenv func(string) st
 	if verb == "list" {
 		return listSubscriptions(ctx, js, stdout)
 	}
-	c, err := natskit.EnsureConsumer(ctx, js, natskit.ConsumerSpec{Durable: subscriptionName(team), FilterSubjects: []string{notify.DischargeFilter(team)},
-		DeliverNew: fromNow, AckWait: time.Minute})
+	c, err := natskit.EnsureConsumer(ctx, js, spec)
 	if err != nil {
 		return err
 	}
@@ -115,9 +144,13 @@ func subscriptionsCmd(ctx context.Context, args []string, getenv func(string) st
 		return err
 	}
 	fmt.Fprintf(stdout, "subscription %s: durable consumer %q on stream %s, filter %s, %d notices waiting\n"+
-		"a team's NATS client pulls from it (JetStream API: $JS.API.CONSUMER.MSG.NEXT.%s.%s) and acks each notice; "+
-		"or run: carectl watch discharges -team %s\n",
-		team, info.Name, natskit.EventStream, notify.DischargeFilter(team), info.NumPending, natskit.EventStream, info.Name, team)
+		"its NATS client, signed in as %s with inbox prefix %s, pulls from it (JetStream API: $JS.API.CONSUMER.MSG.NEXT.%s.%s) and acks each notice",
+		recipient, info.Name, natskit.EventStream, strings.Join(spec.FilterSubjects, ","), info.NumPending, recipient, natsauth.InboxPrefix(recipient),
+		natskit.EventStream, info.Name)
+	if team != "" {
+		fmt.Fprintf(stdout, "; or run: carectl watch discharges -team %s", team)
+	}
+	fmt.Fprintln(stdout)
 	return nil
 }
 
@@ -127,10 +160,10 @@ func listSubscriptions(ctx context.Context, js jetstream.JetStream, stdout io.Wr
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TEAM\tCONSUMER\tFILTER\tWAITING\tUNACKED\tLAST ACTIVE")
+	fmt.Fprintln(tw, "RECIPIENT\tCONSUMER\tFILTER\tWAITING\tUNACKED\tLAST ACTIVE")
 	infos := st.ListConsumers(ctx)
 	for info := range infos.Info() {
-		team, ok := strings.CutPrefix(info.Name, "sub-")
+		recipient, ok := strings.CutPrefix(info.Name, natskit.RecipientDurable(""))
 		if !ok {
 			continue
 		}
@@ -138,7 +171,7 @@ func listSubscriptions(ctx context.Context, js jetstream.JetStream, stdout io.Wr
 		if info.Delivered.Last != nil {
 			last = info.Delivered.Last.Local().Format(time.DateTime)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", team, info.Name, strings.Join(info.Config.FilterSubjects, ","), info.NumPending, info.NumAckPending, last)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", recipient, info.Name, strings.Join(info.Config.FilterSubjects, ","), info.NumPending, info.NumAckPending, last)
 	}
 	if err := infos.Err(); err != nil {
 		return err
@@ -146,9 +179,9 @@ func listSubscriptions(ctx context.Context, js jetstream.JetStream, stdout io.Wr
 	return tw.Flush()
 }
 
-// watchCmd is the reference subscriber: it prints a team's discharge
-// notices as they arrive and acks each once printed, so a restart resumes
-// after the last one shown.
+// watchCmd is the reference subscriber: signed in as the team, it prints
+// the team's discharge notices from its subscription as they arrive and
+// acks each once printed, so a restart resumes after the last one shown.
 func watchCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "discharges" {
 		return usageError{errors.New("want: carectl watch discharges -team <id> [-count N]")}
@@ -168,12 +201,12 @@ func watchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	if err := n.team(team); err != nil {
 		return err
 	}
-	js, closeNATS, logger, err := n.connect(ctx, stderr)
+	js, closeNATS, logger, err := n.connect(ctx, stderr, team)
 	if err != nil {
 		return err
 	}
 	defer closeNATS()
-	cons, err := js.Consumer(ctx, natskit.EventStream, subscriptionName(team))
+	cons, err := js.Consumer(ctx, natskit.EventStream, natskit.RecipientDurable(team))
 	if errors.Is(err, jetstream.ErrConsumerNotFound) {
 		return usageError{fmt.Errorf("team %s has no subscription: run carectl subscriptions create -team %s first", team, team)}
 	}
