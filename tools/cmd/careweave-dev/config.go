@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/careweave/careweave/kit/natskit"
 )
 
 const (
@@ -20,9 +22,17 @@ const (
 	defaultHealthTimeout = 60 * time.Second
 )
 
-// StackEnvFile, in the data directory, holds DATABASE_URL, NATS_URL and
-// AUTH_ISSUER of the running stack, for carectl.
+// StackEnvFile, in the data directory, holds DATABASE_URL, NATS_URL,
+// AUTH_ISSUER, NATS_CA_FILE and NATS_SEEDS_DIR of the running stack, for
+// carectl.
 const StackEnvFile = "stack.env"
+
+// Under the data directory: the NATS users' nkey seeds, and the
+// development CA and server certificate of the embedded NATS.
+const (
+	natsSeedsDir = "nats-auth"
+	natsTLSDir   = "nats-tls"
+)
 
 // Config is what careweave-dev runs with.
 type Config struct {
@@ -31,11 +41,25 @@ type Config struct {
 	// directory that holds go.work.
 	RepoRoot string
 	// DataDir holds the PostgreSQL cluster (postgres/), the JetStream store
-	// (nats/), the token issuer's key (issuer.pem) and the built commands
-	// (bin/). Default <RepoRoot>/var.
+	// (nats/), the NATS users' seeds (nats-auth/) and the development CA
+	// (nats-tls/), the token issuer's key (issuer.pem) and the built
+	// commands (bin/). Default <RepoRoot>/var.
 	DataDir string
+	// DirectoryFile is the directory of teams and clinicians the services
+	// load (DIRECTORY_FILE); empty, the embedded demo. The NATS users are
+	// made from it.
+	DirectoryFile string
 	// NATSURL names an external NATS server to use instead of the embedded one.
 	NATSURL string
+	// NATS says how to sign in to the external NATS server: with a
+	// SeedsDir (a directory of seeds as tools/cmd/natsconfig makes),
+	// careweave-dev signs in as its administrator and every child as its
+	// own user. Unused with the embedded server, which has its own.
+	NATS ExternalNATS
+	// Topology is what the streams are provisioned with
+	// (NATS_STREAM_REPLICAS, NATS_DUPLICATE_WINDOW, as the children read
+	// them).
+	Topology natskit.TopologyConfig
 	// NATSPort is the embedded NATS server's client port; 0 picks one.
 	NATSPort int
 	// DatabaseURL names an external PostgreSQL database to use instead of the
@@ -67,10 +91,23 @@ type Config struct {
 	OnReady func(Ready)
 }
 
+// ExternalNATS is how processes sign in to an external NATS server.
+type ExternalNATS struct {
+	// SeedsDir holds a seed per user (natsauth.SeedFile): careweave-dev
+	// uses the administrator's, each child its own.
+	SeedsDir string
+	// CAFile, CertFile and KeyFile are the TLS settings every process uses.
+	CAFile, CertFile, KeyFile string
+}
+
 // Ready describes a started stack.
 type Ready struct {
 	// NATSURL is the URL clients and services connect to NATS with.
 	NATSURL string
+	// NATSCAFile is the CA the NATS server's certificate chains to, and
+	// NATSSeedsDir the directory of every NATS user's seed
+	// (natsauth.SeedFile); both empty when NATS wants neither.
+	NATSCAFile, NATSSeedsDir string
 	// DatabaseURL is the URL services connect to PostgreSQL with.
 	DatabaseURL string
 	// IssuerURL is the development token issuer's URL, its iss and the
@@ -96,6 +133,7 @@ func (c *Config) setDefaults() {
 	if c.HealthTimeout == 0 {
 		c.HealthTimeout = defaultHealthTimeout
 	}
+	c.Topology.Defaults()
 	if c.Output == nil {
 		c.Output = os.Stdout
 	}
@@ -127,6 +165,12 @@ func (c Config) Validate() error {
 	if c.HealthTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("health timeout %s must be positive", c.HealthTimeout))
 	}
+	if err := c.Topology.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if (c.NATS.CertFile == "") != (c.NATS.KeyFile == "") {
+		errs = append(errs, errors.New("a NATS client certificate needs both -nats-cert-file and -nats-key-file"))
+	}
 	return errors.Join(errs...)
 }
 
@@ -138,6 +182,7 @@ func parseConfig(args []string, getenv func(string) string, wd string, errOut io
 	fs.SetOutput(errOut)
 	fs.Usage = func() {
 		fmt.Fprintf(errOut, "Usage: careweave-dev [flags]\n\nRuns NATS, PostgreSQL, a development token issuer and every service under services/*/cmd/* and projections/*/cmd/*.\n"+
+			"The embedded NATS wants TLS and a user per component (seeds in <data-dir>/nats-auth, CA in <data-dir>/nats-tls).\n"+
 			"NATS_URL and DATABASE_URL, when set, name external servers to use instead of the embedded ones.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -156,6 +201,14 @@ func parseConfig(args []string, getenv func(string) string, wd string, errOut io
 		}
 		return n
 	}
+	cfg.Topology = natskit.TopologyConfig{Replicas: envInt("NATS_STREAM_REPLICAS", 1), DuplicateWindow: 10 * time.Minute}
+	if v := getenv("NATS_DUPLICATE_WINDOW"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("environment variable NATS_DUPLICATE_WINDOW=%q is not a duration", v))
+		}
+		cfg.Topology.DuplicateWindow = d
+	}
 	logLevel := slog.LevelInfo
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := logLevel.UnmarshalText([]byte(v)); err != nil {
@@ -165,7 +218,12 @@ func parseConfig(args []string, getenv func(string) string, wd string, errOut io
 
 	fs.StringVar(&cfg.RepoRoot, "repo-root", getenv("CAREWEAVE_REPO_ROOT"), "repository root (env CAREWEAVE_REPO_ROOT; default: nearest directory holding go.work)")
 	fs.StringVar(&cfg.DataDir, "data-dir", getenv("CAREWEAVE_DATA_DIR"), "directory for PostgreSQL data, the NATS store, the issuer's key and built commands (env CAREWEAVE_DATA_DIR; default <repo-root>/var)")
+	fs.StringVar(&cfg.DirectoryFile, "directory", getenv("DIRECTORY_FILE"), "directory of teams and clinicians for the services and the NATS users (env DIRECTORY_FILE; default the embedded demo)")
 	fs.StringVar(&cfg.NATSURL, "nats-url", getenv("NATS_URL"), "use this NATS server instead of the embedded one (env NATS_URL)")
+	fs.StringVar(&cfg.NATS.SeedsDir, "nats-seeds", getenv("NATS_SEEDS_DIR"), "with -nats-url: the users' nkey seeds (natsconfig -seeds); careweave-dev signs in as admin, each service as itself (env NATS_SEEDS_DIR)")
+	fs.StringVar(&cfg.NATS.CAFile, "nats-ca-file", getenv("NATS_CA_FILE"), "with -nats-url: the CA of the server's certificate, turning TLS on (env NATS_CA_FILE)")
+	fs.StringVar(&cfg.NATS.CertFile, "nats-cert-file", getenv("NATS_CERT_FILE"), "with -nats-url: a client certificate for a server that verifies clients (env NATS_CERT_FILE)")
+	fs.StringVar(&cfg.NATS.KeyFile, "nats-key-file", getenv("NATS_KEY_FILE"), "with -nats-url: the client certificate's key (env NATS_KEY_FILE)")
 	fs.IntVar(&cfg.NATSPort, "nats-port", envInt("CAREWEAVE_NATS_PORT", defaultNATSPort), "client port of the embedded NATS server, 0 for a random port (env CAREWEAVE_NATS_PORT)")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "use this PostgreSQL database instead of the private cluster (env DATABASE_URL)")
 	fs.IntVar(&cfg.IssuerPort, "issuer-port", envInt("CAREWEAVE_ISSUER_PORT", defaultIssuerPort), "port of the development token issuer on 127.0.0.1, 0 for a random port (env CAREWEAVE_ISSUER_PORT)")
@@ -198,6 +256,12 @@ func parseConfig(args []string, getenv func(string) string, wd string, errOut io
 	if cfg.DataDir != "" {
 		if cfg.DataDir, err = filepath.Abs(cfg.DataDir); err != nil {
 			return Config{}, fmt.Errorf("resolve data directory: %w", err)
+		}
+	}
+	// The children get the same directory file, wherever they run.
+	if cfg.DirectoryFile != "" {
+		if cfg.DirectoryFile, err = filepath.Abs(cfg.DirectoryFile); err != nil {
+			return Config{}, fmt.Errorf("resolve directory file: %w", err)
 		}
 	}
 	cfg.setDefaults()

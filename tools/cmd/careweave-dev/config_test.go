@@ -59,10 +59,21 @@ func TestParseConfigEnvironmentAndFlags(t *testing.T) {
 		"CAREWEAVE_NATS_PORT":   "0",
 		"CAREWEAVE_ISSUER_PORT": "0",
 		"LOG_LEVEL":             "debug",
+		"NATS_SEEDS_DIR":        "/secure/nkeys",
+		"NATS_CA_FILE":          "/etc/nats/ca.pem",
+		"NATS_STREAM_REPLICAS":  "3",
+		"NATS_DUPLICATE_WINDOW": "2m",
+		"DIRECTORY_FILE":        "/etc/careweave/directory.json",
 	})
 	cfg, err := parseConfig([]string{"-base-port", "9000", "-data-dir", "/data"}, env, root, io.Discard)
 	if err != nil {
 		t.Fatalf("parseConfig: %v", err)
+	}
+	if want := (ExternalNATS{SeedsDir: "/secure/nkeys", CAFile: "/etc/nats/ca.pem"}); cfg.NATS != want {
+		t.Errorf("NATS = %+v, want %+v", cfg.NATS, want)
+	}
+	if cfg.Topology.Replicas != 3 || cfg.Topology.DuplicateWindow != 2*time.Minute || cfg.DirectoryFile != "/etc/careweave/directory.json" {
+		t.Errorf("Topology = %+v, DirectoryFile = %s", cfg.Topology, cfg.DirectoryFile)
 	}
 	if cfg.DataDir != "/data" {
 		t.Errorf("DataDir = %s, want the flag's /data over the environment", cfg.DataDir)
@@ -97,6 +108,9 @@ func TestParseConfigRejects(t *testing.T) {
 		{"stray argument", []string{"extra"}, nil, root, "unexpected arguments"},
 		{"outside any repository", nil, nil, t.TempDir(), "no go.work"},
 		{"unknown flag", []string{"-nope"}, nil, root, "nope"},
+		{"bad replicas", nil, map[string]string{"NATS_STREAM_REPLICAS": "2"}, root, "stream replicas 2"},
+		{"bad duplicate window", nil, map[string]string{"NATS_DUPLICATE_WINDOW": "soon"}, root, "NATS_DUPLICATE_WINDOW"},
+		{"half a client certificate", []string{"-nats-cert-file", "c.pem"}, nil, root, "client certificate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,15 +6,21 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/careweave/careweave/kit/directory"
+	"github.com/careweave/careweave/kit/natsauth"
 	"github.com/careweave/careweave/kit/natsembed"
+	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/pgcluster"
+	"github.com/careweave/careweave/tools/internal/provision"
 )
 
 const (
@@ -75,16 +81,98 @@ func startPostgres(ctx context.Context, cfg Config, logger *slog.Logger) (infra,
 	}, nil
 }
 
-// startNATS returns the server named by cfg.NATSURL when set, after checking
-// it answers, and otherwise starts the embedded server with its store in
-// <data-dir>/nats.
-func startNATS(ctx context.Context, cfg Config, logger *slog.Logger) (infra, error) {
-	if cfg.NATSURL != "" {
-		if err := pingNATS(ctx, cfg.NATSURL); err != nil {
-			return infra{}, fmt.Errorf("reach NATS at NATS_URL %s: %w", redactURL(cfg.NATSURL), err)
+// natsStack is the NATS server the stack runs on and how each process
+// signs in to it.
+type natsStack struct {
+	infra
+	// seeds holds every user's nkey seed (natsauth.SeedFile); empty when
+	// the server wants no credentials.
+	seeds string
+	// caFile, certFile and keyFile are the TLS settings of every client;
+	// empty without TLS.
+	caFile, certFile, keyFile string
+}
+
+// secured reports whether every process signs in as a user of its own.
+func (n natsStack) secured() bool { return n.seeds != "" }
+
+// as is how careweave-dev connects as user.
+func (n natsStack) as(user string) natskit.ConnectConfig {
+	c := natskit.ConnectConfig{URL: n.url, Name: "careweave-dev", CAFile: n.caFile, CertFile: n.certFile, KeyFile: n.keyFile}
+	if n.secured() {
+		c.NKeySeedFile, c.InboxPrefix = natsauth.SeedFile(n.seeds, user), natsauth.InboxPrefix(user)
+	}
+	return c
+}
+
+// childEnv tells child name where NATS is and how to sign in: as its own
+// user when the directory of seeds has one by its name (every service and
+// the projector; the query API does without NATS), with its own inbox
+// prefix, trusting the CA. Every setting is given, so a NATS_* variable
+// left in the developer's shell cannot change one.
+func (n natsStack) childEnv(name string) []string {
+	seed, prefix := "", ""
+	if n.secured() {
+		if _, err := os.Stat(natsauth.SeedFile(n.seeds, name)); err == nil {
+			seed, prefix = natsauth.SeedFile(n.seeds, name), natsauth.InboxPrefix(name)
 		}
-		logger.Info("using external NATS", slog.String("url", redactURL(cfg.NATSURL)))
-		return infra{url: cfg.NATSURL, origin: "external, from NATS_URL"}, nil
+	}
+	return []string{
+		"NATS_URL=" + n.url,
+		"NATS_NKEY_SEED_FILE=" + seed,
+		"NATS_INBOX_PREFIX=" + prefix,
+		"NATS_CA_FILE=" + n.caFile,
+		"NATS_CERT_FILE=" + n.certFile,
+		"NATS_KEY_FILE=" + n.keyFile,
+		"NATS_USER=",
+		"NATS_PASSWORD=",
+	}
+}
+
+// stackEnv is what carectl needs to sign in, for the stack env file.
+func (n natsStack) stackEnv() string {
+	var b strings.Builder
+	for _, kv := range [][2]string{{"NATS_SEEDS_DIR", n.seeds}, {"NATS_CA_FILE", n.caFile}, {"NATS_CERT_FILE", n.certFile}, {"NATS_KEY_FILE", n.keyFile}} {
+		if kv[1] != "" {
+			b.WriteString(kv[0] + "=" + kv[1] + "\n")
+		}
+	}
+	return b.String()
+}
+
+// startNATS returns the server named by cfg.NATSURL when set, after checking
+// it answers (as the administrator, with cfg.NATS.SeedsDir), and otherwise
+// starts the embedded server with its store in <data-dir>/nats: over TLS
+// (a development CA in <data-dir>/nats-tls) and accepting only the users of
+// kit/natsauth for dir, each with its seed in <data-dir>/nats-auth and held
+// to its own subjects.
+func startNATS(ctx context.Context, cfg Config, dir *directory.Directory, logger *slog.Logger) (natsStack, error) {
+	if cfg.NATSURL != "" {
+		n := natsStack{infra: infra{url: cfg.NATSURL, origin: "external, from NATS_URL"}, seeds: cfg.NATS.SeedsDir,
+			caFile: cfg.NATS.CAFile, certFile: cfg.NATS.CertFile, keyFile: cfg.NATS.KeyFile}
+		if err := pingNATS(ctx, n.as(natsauth.AdminName)); err != nil {
+			return natsStack{}, fmt.Errorf("reach NATS at NATS_URL %s: %w", redactURL(cfg.NATSURL), err)
+		}
+		if n.secured() {
+			n.origin += ", a user per component from " + displayPath(cfg.RepoRoot, n.seeds)
+		}
+		logger.Info("using external NATS", slog.String("url", redactURL(cfg.NATSURL)), slog.Bool("users", n.secured()), slog.Bool("tls", n.caFile != ""))
+		return n, nil
+	}
+
+	seeds := filepath.Join(cfg.DataDir, natsSeedsDir)
+	principals := natsauth.Principals(dir)
+	keys, err := natsauth.EnsureSeeds(seeds, principals)
+	if err != nil {
+		return natsStack{}, fmt.Errorf("embedded NATS users: %w", err)
+	}
+	users, err := natsauth.NewUsers(principals, keys)
+	if err != nil {
+		return natsStack{}, fmt.Errorf("embedded NATS users: %w", err)
+	}
+	certs, err := natsembed.EnsureDevCertificates(filepath.Join(cfg.DataDir, natsTLSDir))
+	if err != nil {
+		return natsStack{}, fmt.Errorf("embedded NATS TLS: %w", err)
 	}
 
 	storeDir := filepath.Join(cfg.DataDir, "nats")
@@ -103,25 +191,58 @@ func startNATS(ctx context.Context, cfg Config, logger *slog.Logger) (infra, err
 		StoreDir:   storeDir,
 		ServerName: "careweave-dev",
 		Logger:     natsLogger,
+		Users:      users,
+		TLS:        certs.ServerTLS(false),
 	})
 	if errors.Is(err, natsembed.ErrPortInUse) {
-		return infra{}, fmt.Errorf("start embedded NATS: port %d is already in use, perhaps by another careweave-dev or NATS server; "+
+		return natsStack{}, fmt.Errorf("start embedded NATS: port %d is already in use, perhaps by another careweave-dev or NATS server; "+
 			"pass -nats-port 0 for a random port, or set NATS_URL to use a running server: %w", cfg.NATSPort, err)
 	}
 	if err != nil {
-		return infra{}, fmt.Errorf("start embedded NATS: %w", err)
+		return natsStack{}, fmt.Errorf("start embedded NATS: %w", err)
 	}
-	logger.Info("embedded NATS started", slog.String("url", ns.ClientURL()), slog.String("store_dir", storeDir))
-	return infra{
-		url:    ns.ClientURL(),
-		origin: "embedded, JetStream store in " + displayPath(cfg.RepoRoot, storeDir),
-		stop: func() error {
-			ns.Shutdown()
-			ns.WaitForShutdown()
-			logger.Info("embedded NATS stopped")
-			return nil
+	logger.Info("embedded NATS started", slog.String("url", ns.ClientURL()), slog.String("store_dir", storeDir),
+		slog.Int("users", len(users)), slog.String("seeds", seeds), slog.String("ca_file", certs.CAFile))
+	return natsStack{
+		infra: infra{
+			url: ns.ClientURL(),
+			origin: "embedded, TLS and a user per component; JetStream store in " + displayPath(cfg.RepoRoot, storeDir) +
+				", seeds in " + displayPath(cfg.RepoRoot, seeds) + ", CA " + displayPath(cfg.RepoRoot, certs.CAFile),
+			stop: func() error {
+				ns.Shutdown()
+				ns.WaitForShutdown()
+				logger.Info("embedded NATS stopped")
+				return nil
+			},
 		},
+		seeds:  seeds,
+		caFile: certs.CAFile,
 	}, nil
+}
+
+// provisionNATS makes, as the administrator, what the children may only
+// use: the streams, the projector's and notify's consumers and every
+// community team's subscription (tools/internal/provision). Without
+// credentials there is nothing to do: each component provisions for itself.
+func provisionNATS(ctx context.Context, n natsStack, dir *directory.Directory, topology natskit.TopologyConfig, logger *slog.Logger) error {
+	if !n.secured() {
+		return nil
+	}
+	nc, err := natskit.Connect(ctx, n.as(natsauth.AdminName), logger)
+	if err != nil {
+		return fmt.Errorf("connect to NATS as %s: %w", natsauth.AdminName, err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	res, err := provision.Run(ctx, js, dir, topology)
+	if err != nil {
+		return fmt.Errorf("provision NATS as %s: %w", natsauth.AdminName, err)
+	}
+	logger.Info("NATS provisioned", slog.Int("component_consumers", res.Components), slog.Any("new_team_subscriptions", res.Subscriptions))
+	return nil
 }
 
 func pingPostgres(ctx context.Context, dbURL string) error {
@@ -138,14 +259,16 @@ func pingPostgres(ctx context.Context, dbURL string) error {
 	return nil
 }
 
-func pingNATS(ctx context.Context, natsURL string) error {
-	timeout := reachTimeout
-	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
-		timeout = time.Until(d)
-	}
-	nc, err := nats.Connect(natsURL, nats.Name("careweave-dev"), nats.Timeout(timeout), nats.NoReconnect())
+// pingNATS connects as cc says (the administrator, on a server with
+// users) and disconnects. A refused key or an untrusted certificate fails
+// at once; an unreachable server after reachTimeout.
+func pingNATS(ctx context.Context, cc natskit.ConnectConfig) error {
+	ctx, cancel := context.WithTimeout(ctx, reachTimeout)
+	defer cancel()
+	cc.Options = append(cc.Options, nats.NoReconnect())
+	nc, err := natskit.Connect(ctx, cc, slog.New(slog.DiscardHandler))
 	if err != nil {
-		return fmt.Errorf("connect: %w", err)
+		return err
 	}
 	nc.Close()
 	return nil

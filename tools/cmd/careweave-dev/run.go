@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/careweave/careweave/kit/directory"
 )
 
 // run starts the stack, reports it ready, and runs it until ctx ends (a
@@ -29,6 +31,10 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	svcs, err := discoverServices(cfg.RepoRoot)
 	if err != nil {
 		return fmt.Errorf("discover services: %w", err)
+	}
+	dir, err := directory.Load(cfg.DirectoryFile)
+	if err != nil {
+		return err
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
@@ -68,11 +74,16 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		return err
 	}
 	stopIssuer = iss.stop
-	nc, err := startNATS(ctx, cfg, logger)
+	nc, err := startNATS(ctx, cfg, dir, logger)
 	if err != nil {
 		return interrupted(ctx, logger, err)
 	}
 	stopNATS = nc.stop
+	// The components' NATS users may not make streams or consumers: the
+	// administrator makes them before any component starts.
+	if err := provisionNATS(ctx, nc, dir, cfg.Topology, logger); err != nil {
+		return interrupted(ctx, logger, err)
+	}
 	pg, err := startPostgres(ctx, cfg, logger)
 	if err != nil {
 		return interrupted(ctx, logger, err)
@@ -81,7 +92,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	// carectl reads where the servers are from here while the stack runs.
 	envFile := filepath.Join(cfg.DataDir, StackEnvFile)
 	if err := os.WriteFile(envFile, []byte("# Written by careweave-dev while the stack runs; carectl reads it.\n"+
-		"DATABASE_URL="+pg.url+"\nNATS_URL="+nc.url+"\nAUTH_ISSUER="+iss.url+"\n"), 0o600); err != nil {
+		"DATABASE_URL="+pg.url+"\nNATS_URL="+nc.url+"\nAUTH_ISSUER="+iss.url+"\n"+nc.stackEnv()), 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", envFile, err)
 	}
 	defer os.Remove(envFile)
@@ -94,8 +105,9 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	}
 	endpoints := make([]Endpoint, 0, len(svcs))
 	// Every child learns every service's URL as <NAME>_URL (PATIENTS_URL,
-	// ...), so services that call each other find each other, and trusts
-	// the issuer's tokens (AUTH_ISSUER, ...).
+	// ...), so services that call each other find each other, trusts the
+	// issuer's tokens (AUTH_ISSUER, ...) and signs in to NATS as its own
+	// user (NATS_NKEY_SEED_FILE, ...).
 	peers := make([]string, 0, len(svcs))
 	for i, s := range svcs {
 		peers = append(peers, strings.ToUpper(s.Name)+"_URL=http://"+net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.BasePort+i)))
@@ -104,10 +116,13 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.BasePort+i))
 		env := append([]string{
 			"DATABASE_URL=" + pg.url,
-			"NATS_URL=" + nc.url,
 			"HTTP_ADDR=" + addr,
 			"LOG_FORMAT=text",
 		}, iss.childEnv()...)
+		env = append(env, nc.childEnv(s.Name)...)
+		if cfg.DirectoryFile != "" {
+			env = append(env, "DIRECTORY_FILE="+cfg.DirectoryFile)
+		}
 		env = append(env, peers...)
 		prefix := fmt.Sprintf("%-*s | ", width, s.Name)
 		if err := sup.start(s.Name, prefix, filepath.Join(binDir, s.Name), nil, env); err != nil {
@@ -138,7 +153,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		return nil
 	}
 
-	ready := Ready{NATSURL: nc.url, DatabaseURL: pg.url, IssuerURL: iss.url, Services: endpoints}
+	ready := Ready{NATSURL: nc.url, NATSCAFile: nc.caFile, NATSSeedsDir: nc.seeds, DatabaseURL: pg.url, IssuerURL: iss.url, Services: endpoints}
 	if cfg.Seed {
 		seed(ctx, endpoints, iss.issuer, logger)
 	}

@@ -18,8 +18,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/careweave/careweave/kit/natsauth"
+	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/pgcluster"
 )
 
@@ -70,8 +71,8 @@ func startStack(t *testing.T, cfg Config) *runningStack {
 		s.once.Do(func() { s.err = err })
 		skipWithoutPostgres(t, err)
 		t.Fatalf("run returned before it was ready: %v\noutput:\n%s", err, s.out.String())
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("run not ready after 2 minutes; output:\n%s", s.out.String())
+	case <-time.After(5 * time.Minute): // building every service on a cold cache takes a while
+		t.Fatalf("run not ready after 5 minutes; output:\n%s", s.out.String())
 	}
 	return s
 }
@@ -114,21 +115,20 @@ func TestRunStartsInfrastructureAndKeepsDataAcrossRuns(t *testing.T) {
 		t.Fatalf("write to PostgreSQL: %v", err)
 	}
 	db.Close(t.Context())
-	nc, err := nats.Connect(first.ready.NATSURL)
-	if err != nil {
-		t.Fatalf("connect to NATS: %v", err)
+	// The administrator finds the streams and the teams' subscriptions
+	// provisioned, and makes a consumer of its own.
+	admin := natsAs(t, first.ready, natsauth.AdminName)
+	if _, err := admin.js.Consumer(t.Context(), natskit.EventStream, natskit.RecipientDurable("team-severn-ict")); err != nil {
+		t.Fatalf("the team's subscription was not provisioned: %v", err)
 	}
-	js, err := jetstream.New(nc)
+	if _, err := natskit.EnsureConsumer(t.Context(), admin.js, natskit.ConsumerSpec{Durable: "kept", FilterSubjects: []string{"care.>"}}); err != nil {
+		t.Fatalf("create a consumer: %v", err)
+	}
+	admin.nc.Close()
+	adminSeed, err := os.ReadFile(natsauth.SeedFile(first.ready.NATSSeedsDir, natsauth.AdminName))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := js.CreateStream(t.Context(), jetstream.StreamConfig{Name: "KEPT", Subjects: []string{"kept.>"}}); err != nil {
-		t.Fatalf("create stream: %v", err)
-	}
-	if _, err := js.Publish(t.Context(), "kept.one", []byte("nats survives")); err != nil {
-		t.Fatalf("publish: %v", err)
-	}
-	nc.Close()
 	firstKeys := jwks(t, first.ready.IssuerURL)
 
 	if err := first.stop(t); err != nil {
@@ -142,7 +142,7 @@ func TestRunStartsInfrastructureAndKeepsDataAcrossRuns(t *testing.T) {
 		conn.Close(t.Context())
 		t.Error("PostgreSQL still accepts connections after the stack stopped")
 	}
-	if nc, err := nats.Connect(first.ready.NATSURL, nats.NoReconnect()); err == nil {
+	if nc, err := nats.Connect(first.ready.NATSURL, nats.NoReconnect(), nats.RootCAs(first.ready.NATSCAFile), nats.Timeout(time.Second)); err == nil {
 		nc.Close()
 		t.Error("NATS still accepts connections after the stack stopped")
 	}
@@ -157,22 +157,16 @@ func TestRunStartsInfrastructureAndKeepsDataAcrossRuns(t *testing.T) {
 		t.Errorf("PostgreSQL row after restart = %q, %v; want %q", v, err, "pg survives")
 	}
 	db.Close(t.Context())
-	nc, err = nats.Connect(second.ready.NATSURL)
-	if err != nil {
-		t.Fatalf("connect to NATS again: %v", err)
+	// The same seed and CA still sign in, and what JetStream held is there.
+	if second.ready.NATSCAFile != first.ready.NATSCAFile {
+		t.Errorf("CA file moved: %s, then %s", first.ready.NATSCAFile, second.ready.NATSCAFile)
 	}
-	defer nc.Close()
-	js, err = jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
+	if again, err := os.ReadFile(natsauth.SeedFile(second.ready.NATSSeedsDir, natsauth.AdminName)); err != nil || string(again) != string(adminSeed) {
+		t.Errorf("the administrator's seed changed across a restart: %v", err)
 	}
-	stream, err := js.Stream(t.Context(), "KEPT")
-	if err != nil {
-		t.Fatalf("stream after restart: %v", err)
-	}
-	msg, err := stream.GetMsg(t.Context(), 1)
-	if err != nil || string(msg.Data) != "nats survives" {
-		t.Errorf("NATS message after restart: %v", err)
+	admin = natsAs(t, second.ready, natsauth.AdminName)
+	if _, err := admin.js.Consumer(t.Context(), natskit.EventStream, "kept"); err != nil {
+		t.Errorf("consumer after restart: %v", err)
 	}
 	if keys := jwks(t, second.ready.IssuerURL); keys != firstKeys {
 		t.Errorf("the issuer's keys changed across a restart:\n%s\n%s", firstKeys, keys)
