@@ -305,3 +305,31 @@ func TestTheStackRunsOnNATSUsersAndTLS(t *testing.T) {
 		t.Fatalf("stack stopped with %v, want a clean stop", err)
 	}
 }
+
+// TestEachChildGetsItsOwnNATSUserOrNone: a child signs in with its own seed
+// and inbox prefix when the seed directory has one by its name, with none
+// otherwise, and every NATS_* setting is given so the shell's cannot leak in.
+func TestEachChildGetsItsOwnNATSUserOrNone(t *testing.T) {
+	seeds := t.TempDir()
+	if _, err := natsauth.EnsureSeeds(seeds, []natsauth.Principal{natsauth.Service("discharge")}); err != nil {
+		t.Fatal(err)
+	}
+	n := natsStack{infra: infra{url: "tls://127.0.0.1:4222"}, seeds: seeds, caFile: "/ca.pem"}
+	env := strings.Join(n.childEnv("discharge"), "\n") + "\n"
+	for _, want := range []string{"NATS_URL=tls://127.0.0.1:4222\n", "NATS_NKEY_SEED_FILE=" + natsauth.SeedFile(seeds, "discharge") + "\n",
+		"NATS_INBOX_PREFIX=_INBOX.discharge\n", "NATS_CA_FILE=/ca.pem\n", "NATS_USER=\n", "NATS_PASSWORD=\n", "NATS_CERT_FILE=\n"} {
+		if !strings.Contains(env, want) {
+			t.Errorf("discharge's environment lacks %q:\n%s", want, env)
+		}
+	}
+	if env := strings.Join(n.childEnv("visitsd"), "\n") + "\n"; !strings.Contains(env, "NATS_NKEY_SEED_FILE=\n") || !strings.Contains(env, "NATS_INBOX_PREFIX=\n") {
+		t.Errorf("a child without a user got credentials:\n%s", env)
+	}
+	plain := natsStack{infra: infra{url: "nats://127.0.0.1:4222"}}
+	if env := strings.Join(plain.childEnv("discharge"), "\n") + "\n"; !strings.Contains(env, "NATS_NKEY_SEED_FILE=\n") || plain.stackEnv() != "" {
+		t.Errorf("without credentials a child got some:\n%s", env)
+	}
+	if got := n.stackEnv(); got != "NATS_SEEDS_DIR="+seeds+"\nNATS_CA_FILE=/ca.pem\n" {
+		t.Errorf("stack env = %q", got)
+	}
+}
