@@ -2,7 +2,10 @@ package projections
 
 import (
 	"context"
+	"time"
 
+	"github.com/careweave/careweave/kit/audit"
+	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/service"
@@ -38,16 +41,31 @@ func ProjectorOptions(partitions []int) service.Options {
 // projector starts.
 func ProjectorConsumers() []natskit.ConsumerSpec { return worker.Consumers() }
 
+// QueryConfig is what the query API needs besides the read models.
+type QueryConfig struct {
+	// Directory says where clinicians work, which PCNs a team covers and
+	// which PCN a care home is aligned to: facts the access policy needs.
+	Directory *directory.Directory
+	// BreakGlassFor is how long a break-glass grant lasts (default 30 min).
+	BreakGlassFor time.Duration
+}
+
 // QueryOptions wires the query API. It prepares the read models as the
-// projector does, so either may start first.
-func QueryOptions() service.Options {
+// projector does, so either may start first. It has an event log of its
+// own, for the access audit: every read of a patient's data is recorded
+// there before it is answered, and its relay publishes the records on
+// care.access.query.>.
+func QueryOptions(cfg QueryConfig) service.Options {
 	return service.Options{
-		ReadSide:   true,
-		Migrations: store.ControlMigrations(),
+		Migrations: append(store.ControlMigrations(), query.Migrations()),
 		OpenAPI:    QueryOpenAPI,
 		Prepare:    prepare,
 		Routes: func(r *httpkit.Router, d service.Deps) error {
-			a, err := query.New(d.Pool, d.Schema, d.Logger)
+			rec, err := audit.New(d.Store, "query", d.Now)
+			if err != nil {
+				return err
+			}
+			a, err := query.New(d.Pool, d.Schema, query.Config{Directory: cfg.Directory, Recorder: rec, BreakGlassFor: cfg.BreakGlassFor}, d.Logger)
 			if err != nil {
 				return err
 			}

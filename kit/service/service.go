@@ -243,7 +243,12 @@ func register(mux *httpkit.Router, opts Options, deps Deps, health *httpkit.Heal
 // that holds the OpenAPI document to the server.
 func RouteTable(opts Options) ([]string, error) {
 	mux := httpkit.NewRouter()
-	err := register(mux, opts, Deps{Schema: "route_table", Logger: slog.New(slog.DiscardHandler), Now: time.Now}, httpkit.NewHealth(nil, time.Second),
+	// A store that is never used: routes may be built around one.
+	store, err := eventstore.New(nil, "route_table")
+	if err != nil {
+		return nil, err
+	}
+	err = register(mux, opts, Deps{Schema: "route_table", Store: store, Logger: slog.New(slog.DiscardHandler), Now: time.Now}, httpkit.NewHealth(nil, time.Second),
 		func() relay.Status { return relay.Status{} }, prometheus.NewRegistry())
 	return mux.Routes(), err
 }

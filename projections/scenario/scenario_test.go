@@ -61,7 +61,7 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 	homes := servicetest.StartIn(t, infra.WithNewSchema(t), "carehomes", carehomes.Options(dir, client, carehomes.DefaultRules()))
 	read := infra.WithNewSchema(t)
 	servicetest.StartIn(t, read, "projector", projections.ProjectorOptions(nil))
-	query := servicetest.StartIn(t, read, "query", projections.QueryOptions())
+	query := servicetest.StartIn(t, read, "query", projections.QueryOptions(projections.QueryConfig{Directory: directory.Demo()}))
 
 	// The community team takes its discharges by webhook; its endpoint
 	// turns the first attempt away.

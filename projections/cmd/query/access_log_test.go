@@ -12,6 +12,7 @@ import (
 
 	"github.com/careweave/careweave/events"
 	"github.com/careweave/careweave/events/access"
+	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/servicetest"
 	"github.com/careweave/careweave/kit/testkit"
 	"github.com/careweave/careweave/projections"
@@ -85,7 +86,7 @@ func reads(t *testing.T, i, n int, at time.Time) []events.Envelope {
 func TestAccessLogServedNewestFirstWithFreshnessPaginationAndFilters(t *testing.T) {
 	infra := servicetest.NewInfra(t)
 	servicetest.StartIn(t, infra, "projector", projections.ProjectorOptions(nil))
-	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions())
+	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions(projections.QueryConfig{Directory: directory.Demo()}))
 
 	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	const i = 42
@@ -94,12 +95,20 @@ func TestAccessLogServedNewestFirstWithFreshnessPaginationAndFilters(t *testing.
 	audit = append(audit, reads(t, i, 4, t0.Add(time.Hour))...) // at t0+1h .. t0+1h3m
 	publishAudit(t, q.JS, audit)
 	publishAudit(t, q.JS, synthetic.Access(i+1, t0)) // someone else's: not on this log
+	// The test's care coordinator reads these logs as a coordinator of the
+	// patients' PCN.
+	register(t, q.JS, patient, "U84001")
+	register(t, q.JS, synthetic.Patient(7), "U84001")
 
+	// Every read of the log is itself on the log: until the end, the test
+	// looks only at what happened before it began.
+	start := time.Now().UTC()
 	path := "/v1/patients/" + patient + "/access-log"
+	before := "to=" + url.QueryEscape(start.Format(time.RFC3339Nano))
 	var all accessLogPage
 	testkit.Eventually(t, 30*time.Second, func() bool {
 		all = accessLogPage{} // decoding into a used page would keep fields an entry leaves out
-		q.Do("GET", path, nil, nil).JSON(t, &all)
+		q.Do("GET", path+"?"+before, nil, nil).JSON(t, &all)
 		return len(all.Entries) == len(audit)
 	}, "the access log shows %d of %d records", len(all.Entries), len(audit))
 	if all.Patient != patient || all.NextCursor != "" || all.Freshness.Generation != 1 {
@@ -152,7 +161,7 @@ func TestAccessLogServedNewestFirstWithFreshnessPaginationAndFilters(t *testing.
 			t.Fatal("the cursor never ran out")
 		}
 		var pg accessLogPage
-		q.Do("GET", path+"?limit=2&cursor="+url.QueryEscape(cursor), nil, nil).JSON(t, &pg)
+		q.Do("GET", path+"?limit=2&"+before+"&cursor="+url.QueryEscape(cursor), nil, nil).JSON(t, &pg)
 		if len(pg.Entries) > 2 {
 			t.Fatalf("a page of %d", len(pg.Entries))
 		}
@@ -173,7 +182,7 @@ func TestAccessLogServedNewestFirstWithFreshnessPaginationAndFilters(t *testing.
 
 	// from is inclusive, to exclusive.
 	var f accessLogPage
-	q.Do("GET", path+"?from="+url.QueryEscape(t0.Add(time.Hour).Format(time.RFC3339)), nil, nil).JSON(t, &f)
+	q.Do("GET", path+"?"+before+"&from="+url.QueryEscape(t0.Add(time.Hour).Format(time.RFC3339)), nil, nil).JSON(t, &f)
 	if len(f.Entries) != 4 {
 		t.Errorf("from the later reads: %d entries, want 4", len(f.Entries))
 	}
@@ -194,8 +203,29 @@ func TestAccessLogServedNewestFirstWithFreshnessPaginationAndFilters(t *testing.
 		t.Errorf("an NHS number instead of a reference = %d", r.Status)
 	}
 	var none accessLogPage
-	q.Do("GET", "/v1/patients/"+synthetic.Patient(7)+"/access-log", nil, nil).JSON(t, &none)
+	testkit.Eventually(t, 30*time.Second, func() bool {
+		r := q.Do("GET", "/v1/patients/"+synthetic.Patient(7)+"/access-log", nil, nil)
+		if r.Status != 200 {
+			return false
+		}
+		r.JSON(t, &none)
+		return true
+	}, "patient 7's registration never reached the read models")
 	if len(none.Entries) != 0 {
 		t.Errorf("a patient nobody looked at has %d entries", len(none.Entries))
 	}
+
+	// The test's own reads of the log are on it now, on the coordinator's
+	// relationship with the patient.
+	testkit.Eventually(t, 30*time.Second, func() bool {
+		var now accessLogPage
+		q.Do("GET", path, nil, nil).JSON(t, &now)
+		for _, e := range now.Entries {
+			if e.Action == "read-access-log" && e.Actor.ID == servicetest.DefaultPrincipal.Subject && e.Basis == "relationship:registered-in-pcn" &&
+				e.RecordedBy == "query" && e.Outcome == "allowed" && !e.At.Before(start) {
+				return true
+			}
+		}
+		return false
+	}, "reading the access log left no record on it")
 }

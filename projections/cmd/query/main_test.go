@@ -19,6 +19,8 @@ import (
 	dc "github.com/careweave/careweave/events/discharge"
 	hv "github.com/careweave/careweave/events/homevisits"
 	mr "github.com/careweave/careweave/events/medreviews"
+	pe "github.com/careweave/careweave/events/patients"
+	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/servicetest"
 	"github.com/careweave/careweave/kit/testkit"
 	"github.com/careweave/careweave/projections"
@@ -43,7 +45,19 @@ type page struct {
 
 func publish(t *testing.T, js jetstream.JetStream, stream string, version int64, at time.Time, data events.Data) {
 	t.Helper()
-	en, err := events.New(data, events.Metadata{ID: events.NewID(at), Time: at, Subject: patient, Area: "U84001",
+	publishFor(t, js, patient, stream, version, at, data)
+}
+
+// register puts who on the registry in pcn: what a care coordinator's
+// relationship with a patient rests on.
+func register(t *testing.T, js jetstream.JetStream, who, pcn string) {
+	t.Helper()
+	publishFor(t, js, who, "patient-"+who, 1, time.Now().UTC(), pe.PatientRegistered{Patient: who, Practice: "L84001", PCN: pcn, TraceStatus: pe.TraceVerified})
+}
+
+func publishFor(t *testing.T, js jetstream.JetStream, who, stream string, version int64, at time.Time, data events.Data) {
+	t.Helper()
+	en, err := events.New(data, events.Metadata{ID: events.NewID(at), Time: at, Subject: who, Area: "U84001",
 		CorrelationID: "test", Actor: events.Actor{ID: "dc-hannah-lee", Role: "discharge-coordinator", Org: "RTE"}})
 	if err != nil {
 		t.Fatal(err)
@@ -59,10 +73,20 @@ func publish(t *testing.T, js jetstream.JetStream, stream string, version int64,
 	}
 }
 
+// breakGlass lets the test's caller read patient: these tests are about
+// what the read models hold, not who may read them (authz_test.go).
+func breakGlass(t *testing.T, q *servicetest.Stack, who string) {
+	t.Helper()
+	if r := q.Do("POST", "/v1/patients/"+who+"/break-glass", map[string]string{"reason": "testing the read models"}, nil); r.Status != 201 {
+		t.Fatalf("break glass = %d %s", r.Status, r.Body)
+	}
+}
+
 func TestTimelineServedWithFreshnessPaginationAndRetractions(t *testing.T) {
 	infra := servicetest.NewInfra(t)
 	servicetest.StartIn(t, infra, "projector", projections.ProjectorOptions(nil))
-	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions())
+	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions(projections.QueryConfig{Directory: directory.Demo()}))
+	breakGlass(t, q, patient)
 
 	t0 := time.Date(2026, 10, 24, 22, 0, 0, 0, time.UTC)
 	stay := "stay-01a20900-0000-7000-9000-000000000001"
@@ -180,7 +204,8 @@ func sse(t *testing.T, q *servicetest.Stack, patient, lastID string, n int) (ids
 func TestLiveFeedResumesWithoutMissingOrRepeating(t *testing.T) {
 	infra := servicetest.NewInfra(t)
 	servicetest.StartIn(t, infra, "projector", projections.ProjectorOptions(nil))
-	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions())
+	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions(projections.QueryConfig{Directory: directory.Demo()}))
+	breakGlass(t, q, patient)
 	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	stay := "stay-01a20900-0000-7000-9000-000000000001"
 	publish(t, q.JS, stay, 1, t0, dc.PatientAdmitted{StayID: "01a20900-0000-7000-9000-000000000001", Patient: patient, HospitalSite: "RTE01",
@@ -238,7 +263,7 @@ func feedChange(t *testing.T, id string) int64 {
 func TestAssignmentBoardShowsEachClinicianTheirOpenVisits(t *testing.T) {
 	infra := servicetest.NewInfra(t)
 	servicetest.StartIn(t, infra, "projector", projections.ProjectorOptions(nil))
-	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions())
+	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions(projections.QueryConfig{Directory: directory.Demo()}))
 	t0 := time.Date(2026, 10, 24, 23, 0, 0, 0, time.UTC) // the window crosses the end of summer time
 	win := hv.Window{NotBefore: t0, VisitBy: t0.Add(2 * time.Hour)}
 	v1, v2, v3 := "visit-01a20900-0000-7000-9000-0000000000a1", "visit-01a20900-0000-7000-9000-0000000000a2", "visit-01a20900-0000-7000-9000-0000000000a3"
@@ -290,7 +315,7 @@ func TestAssignmentBoardShowsEachClinicianTheirOpenVisits(t *testing.T) {
 func TestDischargeWorklistFlagsOverdueAndShowsRetractions(t *testing.T) {
 	infra := servicetest.NewInfra(t)
 	servicetest.StartIn(t, infra, "projector", projections.ProjectorOptions(nil))
-	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions())
+	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions(projections.QueryConfig{Directory: directory.Demo()}))
 	past := time.Now().UTC().Add(-48 * time.Hour).Truncate(time.Second)
 	future := time.Now().UTC().Add(24 * time.Hour).Truncate(time.Second)
 	assign := func(stay string, due time.Time) {
@@ -334,7 +359,8 @@ func TestDischargeWorklistFlagsOverdueAndShowsRetractions(t *testing.T) {
 func TestSummaryKeepsAReviewOpenUntilThePrescriberDecides(t *testing.T) {
 	infra := servicetest.NewInfra(t)
 	servicetest.StartIn(t, infra, "projector", projections.ProjectorOptions(nil))
-	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions())
+	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions(projections.QueryConfig{Directory: directory.Demo()}))
+	breakGlass(t, q, patient)
 	t0 := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
 	review := "review-01a20900-0000-7000-9000-0000000000c1"
 	med := mr.Medicine{Name: "Amlodipine 10mg tablets"}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/careweave/careweave/events"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/projections/internal/access"
 )
 
 // AccessLogActor is who accessed the record, as their token named them.
@@ -117,7 +118,15 @@ func (a *API) accessLog(w http.ResponseWriter, r *http.Request) {
 		httpkit.WriteError(w, r, a.logger, err)
 		return
 	}
+	// Reading who looked is itself a look: it is on the trail too.
+	d, ok := a.authorize(w, r, access.ReadAccessLog, patient, a.forPatient(patient))
+	if !ok {
+		return
+	}
 	page, err := a.readAccessLog(r.Context(), patient, f)
+	if err == nil {
+		err = a.audited(r, access.ReadAccessLog, []string{patient}, d)
+	}
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
 		return

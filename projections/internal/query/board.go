@@ -7,7 +7,9 @@ import (
 	"time"
 
 	hv "github.com/careweave/careweave/events/homevisits"
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/projections/internal/access"
 )
 
 // Assignment is one open visit on a clinician's board.
@@ -50,7 +52,20 @@ func (a *API) board(w http.ResponseWriter, r *http.Request) {
 		httpkit.WriteError(w, r, a.logger, httpkit.Invalid("clinician", "must be a directory id such as para-jess-patel"))
 		return
 	}
+	d, ok := a.authorize(w, r, access.ReadBoard, "", func(context.Context, auth.Principal) (access.Facts, error) {
+		return access.Facts{Clinician: clinician, ClinicianPCN: clinicianPCN(a.dir, clinician)}, nil
+	})
+	if !ok {
+		return
+	}
 	b, err := a.readBoard(r.Context(), clinician)
+	if err == nil {
+		shown := make([]string, 0, len(b.Visits))
+		for _, v := range b.Visits {
+			shown = append(shown, v.Patient)
+		}
+		err = a.audited(r, access.ReadBoard, shown, d)
+	}
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
 		return

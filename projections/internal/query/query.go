@@ -21,22 +21,40 @@ import (
 
 	"github.com/careweave/careweave/events"
 	hv "github.com/careweave/careweave/events/homevisits"
+	"github.com/careweave/careweave/kit/audit"
+	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/projections/internal/access"
 	"github.com/careweave/careweave/projections/internal/store"
 	"github.com/careweave/careweave/projections/internal/worker"
 )
 
 // API serves the read models in one schema.
 type API struct {
-	pool   *pgxpool.Pool
-	gens   *store.Generations
-	logger *slog.Logger
-	london *time.Location // visit windows are shown to staff in Europe/London
+	pool          *pgxpool.Pool
+	control       string
+	gens          *store.Generations
+	dir           *directory.Directory
+	recorder      *audit.Recorder
+	breakGlassFor string // an interval
+	logger        *slog.Logger
+	london        *time.Location // visit windows are shown to staff in Europe/London
+}
+
+// Config is what the API needs besides the read models.
+type Config struct {
+	// Directory says which PCN a clinician works in, which PCNs a team
+	// covers and which PCN a care home is aligned to.
+	Directory *directory.Directory
+	// Recorder puts every access on the audit trail.
+	Recorder *audit.Recorder
+	// BreakGlassFor is how long a break-glass grant lasts (default 30 min).
+	BreakGlassFor time.Duration
 }
 
 // New returns the API over the read models under the control schema: each
 // request reads the generation live when it starts.
-func New(pool *pgxpool.Pool, control string, logger *slog.Logger) (*API, error) {
+func New(pool *pgxpool.Pool, control string, cfg Config, logger *slog.Logger) (*API, error) {
 	gens, err := store.NewGenerations(control)
 	if err != nil {
 		return nil, err
@@ -45,7 +63,14 @@ func New(pool *pgxpool.Pool, control string, logger *slog.Logger) (*API, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &API{pool: pool, gens: gens, logger: logger, london: london}, nil
+	if cfg.Directory == nil || cfg.Recorder == nil {
+		return nil, errors.New("query: a directory and an audit recorder are required")
+	}
+	if cfg.BreakGlassFor <= 0 {
+		cfg.BreakGlassFor = 30 * time.Minute
+	}
+	return &API{pool: pool, control: control, gens: gens, dir: cfg.Directory, recorder: cfg.Recorder,
+		breakGlassFor: fmt.Sprintf("%d seconds", int(cfg.BreakGlassFor.Seconds())), logger: logger, london: london}, nil
 }
 
 // Register puts the routes on r.
@@ -57,6 +82,7 @@ func (a *API) Register(r *httpkit.Router) {
 	r.HandleFunc("GET /v1/care-homes/{careHome}/rounds", a.rounds)
 	r.HandleFunc("GET /v1/patients/{patient}/summary", a.summary)
 	r.HandleFunc("GET /v1/patients/{patient}/access-log", a.accessLog)
+	r.HandleFunc("POST /v1/patients/{patient}/break-glass", a.breakGlass)
 }
 
 // Entry is one timeline entry as served.
@@ -177,9 +203,8 @@ func parseFilters(q map[string][]string) (filters, error) {
 }
 
 func (a *API) timeline(w http.ResponseWriter, r *http.Request) {
-	patient := r.PathValue("patient")
-	if _, err := events.ParseID(patient); err != nil {
-		httpkit.WriteError(w, r, a.logger, httpkit.Invalid("patient", "must be a patient reference"))
+	patient, ok := a.patientRef(w, r)
+	if !ok {
 		return
 	}
 	f, err := parseFilters(r.URL.Query())
@@ -187,7 +212,14 @@ func (a *API) timeline(w http.ResponseWriter, r *http.Request) {
 		httpkit.WriteError(w, r, a.logger, err)
 		return
 	}
+	d, ok := a.authorize(w, r, access.ReadTimeline, patient, a.forPatient(patient))
+	if !ok {
+		return
+	}
 	page, err := a.page(r.Context(), patient, f)
+	if err == nil {
+		err = a.audited(r, access.ReadTimeline, []string{patient}, d)
+	}
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
 		return

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/projections/internal/access"
 )
 
 // Round is one care-home round on the board.
@@ -58,7 +60,23 @@ func (a *API) rounds(w http.ResponseWriter, r *http.Request) {
 		httpkit.WriteError(w, r, a.logger, httpkit.Invalid("careHome", "must be a directory id such as home-willow-court"))
 		return
 	}
+	d, ok := a.authorize(w, r, access.ReadRoundBoard, "", func(context.Context, auth.Principal) (access.Facts, error) {
+		h, _ := a.dir.CareHome(home)
+		return access.Facts{CareHomePCN: h.PCN}, nil
+	})
+	if !ok {
+		return
+	}
 	b, err := a.readRounds(r.Context(), home)
+	if err == nil {
+		var shown []string
+		for _, round := range b.Rounds {
+			for _, res := range round.Residents {
+				shown = append(shown, res.Patient)
+			}
+		}
+		err = a.audited(r, access.ReadRoundBoard, shown, d)
+	}
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
 		return

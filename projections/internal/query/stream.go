@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/careweave/careweave/events"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/projections/internal/access"
 )
 
 // streamPoll is how often a live feed looks for changes.
@@ -27,9 +27,8 @@ const streamPoll = 250 * time.Millisecond
 // that resumes with an id from an earlier generation gets the same. A
 // comment line every 15 s keeps proxies from closing an idle feed.
 func (a *API) stream(w http.ResponseWriter, r *http.Request) {
-	patient := r.PathValue("patient")
-	if _, err := events.ParseID(patient); err != nil {
-		httpkit.WriteError(w, r, a.logger, httpkit.Invalid("patient", "must be a patient reference"))
+	patient, ok := a.patientRef(w, r)
+	if !ok {
 		return
 	}
 	var at feedPosition
@@ -40,8 +39,16 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// One record for the feed: what it shows while open is one access.
+	d, ok := a.authorize(w, r, access.ReadTimeline, patient, a.forPatient(patient))
+	if !ok {
+		return
+	}
 	ctx := r.Context()
 	live, err := a.gens.Live(ctx, a.pool)
+	if err == nil {
+		err = a.audited(r, access.ReadTimeline, []string{patient}, d)
+	}
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
 		return

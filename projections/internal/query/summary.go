@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/careweave/careweave/events"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/projections/internal/access"
 )
 
 // OpenItem is one piece of unfinished business for a patient.
@@ -34,12 +34,18 @@ type Summary struct {
 
 // summary serves the patient summary: soonest due first, undated last.
 func (a *API) summary(w http.ResponseWriter, r *http.Request) {
-	patient := r.PathValue("patient")
-	if _, err := events.ParseID(patient); err != nil {
-		httpkit.WriteError(w, r, a.logger, httpkit.Invalid("patient", "must be a patient reference"))
+	patient, ok := a.patientRef(w, r)
+	if !ok {
+		return
+	}
+	d, ok := a.authorize(w, r, access.ReadSummary, patient, a.forPatient(patient))
+	if !ok {
 		return
 	}
 	s, err := a.readSummary(r.Context(), patient, time.Now().UTC())
+	if err == nil {
+		err = a.audited(r, access.ReadSummary, []string{patient}, d)
+	}
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
 		return

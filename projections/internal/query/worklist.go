@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/projections/internal/access"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -70,7 +72,21 @@ func (a *API) worklist(w http.ResponseWriter, r *http.Request) {
 		httpkit.WriteError(w, r, a.logger, httpkit.Invalid("team", "must be a directory id such as team-severn-ict"))
 		return
 	}
+	d, ok := a.authorize(w, r, access.ReadWorklist, "", func(context.Context, auth.Principal) (access.Facts, error) {
+		t, _ := a.dir.Team(team)
+		return access.Facts{Team: team, TeamAreas: t.Areas}, nil
+	})
+	if !ok {
+		return
+	}
 	l, err := a.readWorklist(r.Context(), team, time.Now().UTC())
+	if err == nil {
+		shown := make([]string, 0, len(l.Discharges))
+		for _, x := range l.Discharges {
+			shown = append(shown, x.Patient)
+		}
+		err = a.audited(r, access.ReadWorklist, shown, d)
+	}
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
 		return

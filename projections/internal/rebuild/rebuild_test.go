@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +20,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/kit/audit"
+	"github.com/careweave/careweave/kit/auth"
+	"github.com/careweave/careweave/kit/directory"
+	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/pgkit"
@@ -237,16 +242,44 @@ func TestRebuiltModelsEqualTheIncrementallyBuiltOnes(t *testing.T) {
 	}
 }
 
-func TestRebuildUnderLoadSwitchesOverWithoutLosingOrRepeatingAnEvent(t *testing.T) {
-	r := newRig(t)
-	r.startProjector(t)
-	api, err := query.New(r.pool, r.control, r.logger)
+// queryAPI serves the query API over the rig's read models to a reader who
+// broke glass to read the patients' records (its own access policy and audit
+// are tested with the query API).
+func (r *rig) queryAPI(t *testing.T, patients ...string) http.Handler {
+	t.Helper()
+	if err := pgkit.Migrate(t.Context(), r.pool, r.control, eventstore.Migrations(), query.Migrations()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := eventstore.New(r.pool, r.control)
 	if err != nil {
 		t.Fatal(err)
 	}
+	rec, err := audit.New(st, "query", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := query.New(r.pool, r.control, query.Config{Directory: directory.Demo(), Recorder: rec}, r.logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader := auth.Principal{Subject: "cc-reader", Role: "care-coordinator", Org: "U84002", PCN: "U84002"}
+	for _, patient := range patients {
+		if _, err := r.pool.Exec(t.Context(), `INSERT INTO `+r.control+`.break_glass_grants (subject, role, patient, reason, until)
+			VALUES ($1, $2, $3, 'watching a rebuild', now() + interval '1 hour')`, reader.Subject, reader.Role, patient); err != nil {
+			t.Fatal(err)
+		}
+	}
 	router := httpkit.NewRouter()
 	api.Register(router)
-	srv := httptest.NewServer(router)
+	return httpkit.Middleware(r.logger, time.Now)(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		router.ServeHTTP(w, req.WithContext(auth.With(req.Context(), reader)))
+	}))
+}
+
+func TestRebuildUnderLoadSwitchesOverWithoutLosingOrRepeatingAnEvent(t *testing.T) {
+	r := newRig(t)
+	r.startProjector(t)
+	srv := httptest.NewServer(r.queryAPI(t, patientRef(0), patientRef(1)))
 	t.Cleanup(srv.Close)
 
 	const before = 150
@@ -339,6 +372,10 @@ func openFeed(t *testing.T, base, patient string) *sseFeed {
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("live feed = %d %s", resp.StatusCode, b)
 	}
 	t.Cleanup(func() { cancel(); resp.Body.Close() })
 	f := &sseFeed{events: make(chan sseEvent, 1000)}

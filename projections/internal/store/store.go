@@ -64,6 +64,7 @@ type Store struct {
 	insertSQL, markSQL, positionSQL string
 	board                           boardSQL
 	worklist                        worklistSQL
+	registrations                   registrationsSQL
 }
 
 // New returns the store of schema.
@@ -72,9 +73,10 @@ func New(schema string) (*Store, error) {
 		return nil, err
 	}
 	return &Store{
-		schema:   schema,
-		board:    newBoardSQL(schema),
-		worklist: newWorklistSQL(schema),
+		schema:        schema,
+		board:         newBoardSQL(schema),
+		worklist:      newWorklistSQL(schema),
+		registrations: newRegistrationsSQL(schema),
 		insertSQL: `INSERT INTO ` + schema + `.timeline (patient, event_id, occurred_at, recorded_at, stream_seq, service, event_type, category, summary,
 			actor_id, actor_role, actor_org, source_service, source_aggregate, source_id, source_path, stream_id, stream_version, entry_key)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
@@ -93,7 +95,7 @@ func New(schema string) (*Store, error) {
 
 // ApplyViews applies an event to every operational view.
 func (s *Store) ApplyViews(ctx context.Context, w Writer, env events.Envelope, data events.Data) error {
-	for _, apply := range []func(context.Context, Writer, events.Envelope, events.Data) error{s.ApplyBoard, s.ApplyWorklist, s.ApplyRounds, s.ApplySummary, s.ApplyAccess} {
+	for _, apply := range []func(context.Context, Writer, events.Envelope, events.Data) error{s.ApplyBoard, s.ApplyWorklist, s.ApplyRounds, s.ApplySummary, s.ApplyRegistrations, s.ApplyAccess} {
 		if err := apply(ctx, w, env, data); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/projections"
 	"github.com/careweave/careweave/projections/synthetic"
 	"github.com/careweave/careweave/tools/internal/benchstat"
@@ -28,7 +29,7 @@ const pageSQL = `SELECT event_id::text, occurred_at, recorded_at, stream_seq, se
 // the query API over HTTP, and the bare SQL query of the same pages.
 func (b *bench) querySection(ctx context.Context) error {
 	control := b.schema("query")
-	addr, stop, err := b.startComponent(ctx, "query", control, projections.QueryOptions())
+	addr, stop, err := b.startComponent(ctx, "query", control, projections.QueryOptions(projections.QueryConfig{Directory: directory.Demo()}))
 	if err != nil {
 		return err
 	}
