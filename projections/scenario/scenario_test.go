@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/careweave/careweave/events"
 	"github.com/careweave/careweave/kit/directory"
+	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/patientref"
 	"github.com/careweave/careweave/kit/servicetest"
 	"github.com/careweave/careweave/kit/testkit"
@@ -22,6 +24,7 @@ import (
 	"github.com/careweave/careweave/services/medreviews"
 	"github.com/careweave/careweave/services/notify"
 	"github.com/careweave/careweave/services/patients"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
@@ -60,7 +63,7 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 	smr := servicetest.StartIn(t, infra.WithNewSchema(t), "medreviews", medreviews.Options(dir, client, medreviews.DefaultRules()))
 	homes := servicetest.StartIn(t, infra.WithNewSchema(t), "carehomes", carehomes.Options(dir, client, carehomes.DefaultRules()))
 	read := infra.WithNewSchema(t)
-	servicetest.StartIn(t, read, "projector", projections.ProjectorOptions(nil))
+	projector := servicetest.StartIn(t, read, "projector", projections.ProjectorOptions(nil))
 	query := servicetest.StartIn(t, read, "query", projections.QueryOptions(projections.QueryConfig{Directory: directory.Demo()}))
 
 	// The community team takes its discharges by webhook; its endpoint
@@ -212,6 +215,37 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 	for _, s := range []string{"patients", "discharge", "homevisits", "medreviews", "carehomes"} {
 		if !services[s] {
 			t.Errorf("no entry from %s", s)
+		}
+	}
+
+	// Nothing that identifies the patient leaks where it must not: not
+	// one log line of any process, at any level, and not one NATS subject,
+	// holds the NHS number (in any spacing), the name or the date of birth.
+	// (Refused requests and a failing webhook were among what they logged.)
+	st, err := query.JS.Stream(t.Context(), natskit.EventStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(t.Context(), jetstream.WithSubjectFilter(">"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var subjects strings.Builder
+	for subject := range info.State.Subjects {
+		subjects.WriteString(subject + "\n")
+	}
+	if len(info.State.Subjects) < 10 {
+		t.Fatalf("only %d subjects on the stream: the scan would prove little", len(info.State.Subjects))
+	}
+	identifying := regexp.MustCompile(`999[ -]?000[ -]?0085|(?i)edith|(?i)\bexample\b|1936-03-04|04/03/1936`)
+	for name, text := range map[string]string{"NATS subjects": subjects.String(), "patients' logs": reg.Logs(), "discharge's logs": hosp.Logs(),
+		"homevisits' logs": visits.Logs(), "medreviews' logs": smr.Logs(), "carehomes' logs": homes.Logs(), "projector's logs": projector.Logs(),
+		"query's logs": query.Logs(), "notify's logs": tell.Logs()} {
+		if name != "NATS subjects" && !strings.Contains(text, `"level"`) {
+			t.Errorf("%s are empty: the scan would prove nothing", name)
+		}
+		if m := identifying.FindString(text); m != "" {
+			t.Errorf("%s hold %q", name, m)
 		}
 	}
 }
