@@ -3,13 +3,17 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/audit"
 	"github.com/careweave/careweave/kit/domain"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/idempotency"
@@ -28,6 +32,14 @@ type Commands[S any] struct {
 	View func(aggregate.Loaded[S]) any
 	// Path returns an aggregate's URL, for Location headers.
 	Path func(id string) string
+	// Audit, if set, puts every change on the audit trail: one record per
+	// event a command records about a patient, in the command's
+	// transaction, with the basis the command's policy decided (Command.
+	// Basis). A change that cannot say its basis is refused.
+	Audit *audit.Recorder
+	// Patient is the patient an aggregate is about, for the records of
+	// reads and refusals (required with Audit).
+	Patient func(S) string
 }
 
 // Command is one request's decision: body is decoded into Body (a
@@ -38,6 +50,11 @@ type Command[S any] struct {
 	Body   any
 	Decide func(ctx context.Context, meta aggregate.Meta) (aggregate.Decide[S], error)
 	Also   func(ctx context.Context, tx pgx.Tx, l aggregate.Loaded[S]) error
+	// Basis says on what grounds the caller may make the change (a
+	// relationship, or break-glass), as the service's policy decided it,
+	// possibly inside Decide on the state decided on; it is read after
+	// the events are recorded. Required when Commands.Audit is set.
+	Basis func() access.Basis
 }
 
 // Create handles a creating request for a new aggregate id: an
@@ -96,11 +113,11 @@ func (c *Commands[S]) run(w http.ResponseWriter, r *http.Request, id string, exp
 	}
 	decide, err := cmd.Decide(r.Context(), meta)
 	if err != nil {
-		httpkit.WriteError(w, r, c.Logger, err)
+		c.refused(w, r, id, err)
 		return
 	}
 	resp, replayed, err := c.Idem.Do(r.Context(), scope, key, hash, func(ctx context.Context, tx pgx.Tx) (idempotency.Response, error) {
-		l, _, err := c.Repo.Execute(ctx, tx, id, expected, meta, decide)
+		l, envs, err := c.Repo.Execute(ctx, tx, id, expected, meta, decide)
 		if err != nil {
 			return idempotency.Response{}, err
 		}
@@ -108,6 +125,9 @@ func (c *Commands[S]) run(w http.ResponseWriter, r *http.Request, id string, exp
 			if err := cmd.Also(ctx, tx, l); err != nil {
 				return idempotency.Response{}, err
 			}
+		}
+		if err := c.audit(ctx, tx, r, cmd, envs, status); err != nil {
+			return idempotency.Response{}, err
 		}
 		body, err := json.Marshal(c.View(l))
 		if err != nil {
@@ -120,14 +140,101 @@ func (c *Commands[S]) run(w http.ResponseWriter, r *http.Request, id string, exp
 		return idempotency.Response{Status: status, Headers: headers, Body: body}, nil
 	})
 	if err != nil {
-		httpkit.WriteError(w, r, c.Logger, err)
+		c.refused(w, r, id, err)
 		return
 	}
 	idempotency.Write(w, resp, replayed)
 }
 
+// refused answers a command's error; a refusal by the service's policy
+// is first put on the trail of the patient the aggregate is about, as
+// denied.
+func (c *Commands[S]) refused(w http.ResponseWriter, r *http.Request, id string, err error) {
+	if httpkit.KindOf(err) == httpkit.KindForbidden && c.Audit != nil && c.Patient != nil {
+		if l, lerr := c.Repo.Load(r.Context(), id); lerr == nil && l.Version > 0 {
+			if rerr := c.record(r, c.Patient(l.State), access.Action("change"), access.NoBasis, access.Denied, http.StatusForbidden); rerr != nil {
+				err = rerr
+			}
+		}
+	}
+	httpkit.WriteError(w, r, c.Logger, err)
+}
+
+// record puts one access to patient on the trail in a transaction of its
+// own (a read's before it is answered, a refusal's before it is sent).
+func (c *Commands[S]) record(r *http.Request, patient string, action access.Action, basis access.Basis, outcome access.Outcome, status int) error {
+	if patient == "" {
+		return nil
+	}
+	rec, err := audit.Of(r, audit.Access{Patient: patient, Action: action, Basis: basis, Outcome: outcome, Status: status})
+	if err != nil {
+		return err
+	}
+	return c.Audit.Record(r.Context(), rec)
+}
+
+// audit records each of a change's events about a patient on the trail,
+// on the change's transaction: they commit together or not at all.
+func (c *Commands[S]) audit(ctx context.Context, tx pgx.Tx, r *http.Request, cmd Command[S], envs []events.Envelope, status int) error {
+	if c.Audit == nil {
+		return nil
+	}
+	var basis access.Basis
+	if cmd.Basis != nil {
+		basis = cmd.Basis()
+	}
+	if !basis.Valid() || basis == access.NoBasis {
+		return fmt.Errorf("audit: the change %s has no basis from the service's policy", r.Pattern)
+	}
+	for _, en := range envs {
+		if en.Subject == "" {
+			continue // about no patient (a care-home round's own events)
+		}
+		rec, err := audit.Of(r, audit.Access{Patient: en.Subject, Action: access.Change(en.Type), Basis: basis, Outcome: access.Allowed, Status: status})
+		if err != nil {
+			return err
+		}
+		if err := c.Audit.RecordTx(ctx, tx, rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Read serves GET of aggregate id to a caller authorize lets in, saying
+// on what basis (or returning a 403 error): the read is recorded on the
+// trail of the aggregate's patient before it is answered (503, and nothing
+// served, if it cannot be), and a refusal is recorded as denied. It needs
+// Audit and Patient.
+func (c *Commands[S]) Read(w http.ResponseWriter, r *http.Request, id string, authorize func(aggregate.Loaded[S]) (access.Basis, error)) {
+	l, err := c.Repo.Load(r.Context(), id)
+	if err == nil && l.Version == 0 {
+		err = domain.ErrNotFound
+	}
+	if err != nil {
+		httpkit.WriteError(w, r, c.Logger, err)
+		return
+	}
+	basis, err := authorize(l)
+	if err != nil {
+		if httpkit.KindOf(err) == httpkit.KindForbidden {
+			if rerr := c.record(r, c.Patient(l.State), access.ReadRecord, access.NoBasis, access.Denied, http.StatusForbidden); rerr != nil {
+				err = rerr
+			}
+		}
+		httpkit.WriteError(w, r, c.Logger, err)
+		return
+	}
+	if err := c.record(r, c.Patient(l.State), access.ReadRecord, basis, access.Allowed, http.StatusOK); err != nil {
+		httpkit.WriteError(w, r, c.Logger, err)
+		return
+	}
+	w.Header().Set("ETag", httpkit.ETag(l.Version))
+	httpkit.WriteJSON(w, http.StatusOK, c.View(l))
+}
+
 // Get serves GET of aggregate id with its ETag; an aggregate that does not
-// exist is a 404.
+// exist is a 404. It records nothing: see Read.
 func (c *Commands[S]) Get(w http.ResponseWriter, r *http.Request, id string) {
 	l, err := c.Repo.Load(r.Context(), id)
 	if err == nil && l.Version == 0 {
