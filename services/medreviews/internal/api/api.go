@@ -11,13 +11,17 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/events/medreviews"
 	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/audit"
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/idempotency"
@@ -25,6 +29,7 @@ import (
 	"github.com/careweave/careweave/kit/pgkit"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/medreviews/internal/domain"
+	"github.com/careweave/careweave/services/medreviews/internal/policy"
 )
 
 //go:embed migrations/*.sql
@@ -47,6 +52,7 @@ type API struct {
 	repo      *aggregate.Repository[domain.ReviewState]
 	index     *reviewIndex
 	idem      *idempotency.Store
+	audit     *audit.Recorder
 	directory *directory.Directory
 	registry  *patientref.Client
 	london    *time.Location
@@ -67,8 +73,13 @@ func New(d service.Deps, dir *directory.Directory, registry *patientref.Client, 
 	if err != nil {
 		return nil, err
 	}
+	rec, err := audit.New(d.Store, "medreviews", d.Now)
+	if err != nil {
+		return nil, err
+	}
 	return &API{
 		rules:     rules,
+		audit:     rec,
 		repo:      aggregate.NewRepository(Type, d.Store),
 		index:     newReviewIndex(d.Pool, d.Schema),
 		idem:      idem,
@@ -100,17 +111,22 @@ func (a *API) Register(r *httpkit.Router) {
 func (a *API) commands() *service.Commands[domain.ReviewState] {
 	return &service.Commands[domain.ReviewState]{
 		Repo: a.repo, Idem: a.idem, Logger: a.logger, Now: a.now,
-		View: func(l aggregate.Loaded[domain.ReviewState]) any { return a.view(l) },
-		Path: reviewPath,
+		View:    func(l aggregate.Loaded[domain.ReviewState]) any { return a.view(l) },
+		Path:    reviewPath,
+		Audit:   a.audit,
+		Patient: func(s domain.ReviewState) string { return s.Patient },
 	}
 }
 
 func reviewPath(id string) string { return "/v1/reviews/" + id }
 
-// change runs a change request on review {review}: body is decoded, then
-// parse turns it into the domain decision at the command's time. Every
-// change keeps the review index in step, in the same transaction.
-func (a *API) change(w http.ResponseWriter, r *http.Request, body any,
+// change runs a change request on review {review}, if the caller may do
+// action to it: body is decoded, then parse turns it into the domain
+// decision at the command's time. named is the clinician the request
+// records the act for (nil if none). The policy is asked on the state
+// the decision is made on, in the transaction. Every change keeps the
+// review index in step, in the same transaction.
+func (a *API) change(w http.ResponseWriter, r *http.Request, action policy.Action, body any, named func() string,
 	parse func(now time.Time) (aggregate.Decide[domain.ReviewState], error)) {
 	// A review that does not exist is a 404 whatever the If-Match says.
 	id := r.PathValue("review")
@@ -126,13 +142,47 @@ func (a *API) change(w http.ResponseWriter, r *http.Request, body any,
 		httpkit.WriteError(w, r, a.logger, err)
 		return
 	}
+	var basis access.Basis
 	a.commands().Change(w, r, id, service.Command[domain.ReviewState]{
 		Body: body,
 		Decide: func(_ context.Context, meta aggregate.Meta) (aggregate.Decide[domain.ReviewState], error) {
-			return parse(meta.Now)
+			decide, err := parse(meta.Now)
+			if err != nil {
+				return nil, err
+			}
+			return func(s domain.ReviewState, version int64) ([]events.Data, error) {
+				facts := policy.Review{PCN: s.PCN}
+				if named != nil {
+					facts.Named = policy.ClinicianOf(a.directory, strings.TrimSpace(named()))
+				}
+				d, err := a.authorize(r, action, facts)
+				if err != nil {
+					return nil, err
+				}
+				basis = d.Basis
+				return decide(s, version)
+			}, nil
 		},
-		Also: a.keepIndex,
+		Also:  a.keepIndex,
+		Basis: func() access.Basis { return basis },
 	})
+}
+
+// authorize asks the policy whether the request's caller may do action to
+// review: the decision, or a 403 naming the reason (401 if the request
+// was not authenticated).
+func (a *API) authorize(r *http.Request, action policy.Action, review policy.Review) (policy.Decision, error) {
+	p, ok := auth.From(r.Context())
+	if !ok {
+		_, err := auth.ActorFrom(r)
+		return policy.Decision{}, err
+	}
+	d := policy.Decide(p, action, review)
+	if !d.Allowed {
+		a.logger.Info("access denied", "request_id", httpkit.RequestID(r.Context()), "sub", p.Subject, "role", p.Role,
+			"action", string(action), "reason", d.Reason)
+	}
+	return d, d.Err()
 }
 
 // keepIndex records the review's status in the index.
@@ -147,11 +197,16 @@ func validReviewID(id string) bool {
 	return err == nil
 }
 
+// getReview serves a review to a caller the policy lets read it; the read
+// is recorded on the patient's trail before it is answered.
 func (a *API) getReview(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("review")
 	if !validReviewID(id) {
 		httpkit.WriteError(w, r, a.logger, httpkit.Errorf(httpkit.KindNotFound, "no such review"))
 		return
 	}
-	a.commands().Get(w, r, id)
+	a.commands().Read(w, r, id, func(l aggregate.Loaded[domain.ReviewState]) (access.Basis, error) {
+		d, err := a.authorize(r, policy.Read, policy.Review{PCN: l.State.PCN})
+		return d.Basis, err
+	})
 }

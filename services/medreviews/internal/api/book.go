@@ -9,6 +9,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/services/medreviews/internal/domain"
+	"github.com/careweave/careweave/services/medreviews/internal/policy"
 )
 
 type bookRequest struct {
@@ -41,7 +42,7 @@ func parseBook(body bookRequest, dir *directory.Directory, now time.Time) (domai
 
 func (a *API) book(w http.ResponseWriter, r *http.Request) {
 	var req bookRequest
-	a.change(w, r, &req, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
+	a.change(w, r, policy.Book, &req, nil, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
 		cmd, err := parseBook(req, a.directory, now)
 		if err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 	"github.com/careweave/careweave/events/medreviews"
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/services/medreviews/internal/domain"
+	"github.com/careweave/careweave/services/medreviews/internal/policy"
 )
 
 type closeRequest struct {
@@ -24,7 +25,7 @@ func parseClose(body closeRequest, now time.Time) (domain.CloseCmd, error) {
 
 func (a *API) close(w http.ResponseWriter, r *http.Request) {
 	var req closeRequest
-	a.change(w, r, &req, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
+	a.change(w, r, policy.Close, &req, nil, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
 		cmd, err := parseClose(req, now)
 		if err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/services/medreviews/internal/domain"
+	"github.com/careweave/careweave/services/medreviews/internal/policy"
 )
 
 type completeRequest struct {
@@ -34,7 +35,7 @@ func parseComplete(body completeRequest, dir *directory.Directory, now time.Time
 
 func (a *API) complete(w http.ResponseWriter, r *http.Request) {
 	var req completeRequest
-	a.change(w, r, &req, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
+	a.change(w, r, policy.Complete, &req, nil, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
 		cmd, err := parseComplete(req, a.directory, now)
 		if err != nil {
 			return nil, err

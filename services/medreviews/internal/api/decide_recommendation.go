@@ -8,6 +8,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/services/medreviews/internal/domain"
+	"github.com/careweave/careweave/services/medreviews/internal/policy"
 )
 
 // acceptRequest records that a prescriber enacted a recommendation in the
@@ -54,7 +55,7 @@ func parseReject(body rejectRequest, recommendation string, dir *directory.Direc
 
 func (a *API) acceptRecommendation(w http.ResponseWriter, r *http.Request) {
 	var req acceptRequest
-	a.change(w, r, &req, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
+	a.change(w, r, policy.Accept, &req, func() string { return req.PrescriberID }, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
 		cmd, err := parseAccept(req, r.PathValue("recommendation"), a.directory, now)
 		if err != nil {
 			return nil, err
@@ -65,7 +66,7 @@ func (a *API) acceptRecommendation(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) rejectRecommendation(w http.ResponseWriter, r *http.Request) {
 	var req rejectRequest
-	a.change(w, r, &req, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
+	a.change(w, r, policy.Reject, &req, func() string { return req.PrescriberID }, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
 		cmd, err := parseReject(req, r.PathValue("recommendation"), a.directory, now)
 		if err != nil {
 			return nil, err

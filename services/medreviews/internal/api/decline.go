@@ -6,6 +6,7 @@ import (
 
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/services/medreviews/internal/domain"
+	"github.com/careweave/careweave/services/medreviews/internal/policy"
 )
 
 type declineRequest struct {
@@ -23,7 +24,7 @@ func parseDecline(body declineRequest, now time.Time) (domain.DeclineCmd, error)
 
 func (a *API) decline(w http.ResponseWriter, r *http.Request) {
 	var req declineRequest
-	a.change(w, r, &req, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
+	a.change(w, r, policy.Decline, &req, nil, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
 		cmd, err := parseDecline(req, now)
 		if err != nil {
 			return nil, err

@@ -8,14 +8,18 @@ import (
 	"time"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/events/medreviews"
 	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/audit"
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/nhsno"
 	"github.com/careweave/careweave/kit/patientref"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/medreviews/internal/domain"
+	"github.com/careweave/careweave/services/medreviews/internal/policy"
 )
 
 // identifyRequest opens a review: the patient (by reference or NHS number),
@@ -80,12 +84,21 @@ func registered(cmd domain.IdentifyCandidateCmd, reg patientref.Registration, di
 	return cmd, nil
 }
 
+// identifyCandidate opens a review of a patient on the caller's PCN's SMR
+// caseload. A caller who could not identify even a patient of their own
+// PCN is refused before the registry is asked; one refused for the
+// registered patient has the refusal put on the patient's trail.
 func (a *API) identifyCandidate(w http.ResponseWriter, r *http.Request) {
 	var req identifyRequest
+	var basis access.Basis
 	id := events.NewID(a.now()).String()
 	a.commands().Create(w, r, id, service.Command[domain.ReviewState]{
 		Body: &req,
 		Decide: func(ctx context.Context, meta aggregate.Meta) (aggregate.Decide[domain.ReviewState], error) {
+			p, _ := auth.From(ctx)
+			if _, err := a.authorize(r, policy.Identify, policy.Review{PCN: p.PCN}); err != nil {
+				return nil, err
+			}
 			cmd, err := parseIdentify(req, a.directory, meta.Now)
 			if err != nil {
 				return nil, err
@@ -97,8 +110,31 @@ func (a *API) identifyCandidate(w http.ResponseWriter, r *http.Request) {
 			if cmd, err = registered(cmd, reg, a.directory); err != nil {
 				return nil, err
 			}
+			// Asked before anything else of the registration is checked,
+			// so a refusal says nothing of it.
+			d, err := a.authorize(r, policy.Identify, policy.Review{PCN: cmd.PCN})
+			if err != nil {
+				return nil, a.denied(r, cmd.Patient, err)
+			}
+			basis = d.Basis
 			return domain.IdentifyCandidate(cmd), nil
 		},
-		Also: a.keepIndex,
+		Also:  a.keepIndex,
+		Basis: func() access.Basis { return basis },
 	})
+}
+
+// denied puts the policy's refusal of a change to patient on the
+// patient's trail and returns the refusal (or, if it could not be
+// recorded, why not).
+func (a *API) denied(r *http.Request, patient string, refusal error) error {
+	rec, err := audit.Of(r, audit.Access{Patient: patient, Action: access.Action("change"), Basis: access.NoBasis,
+		Outcome: access.Denied, Status: http.StatusForbidden})
+	if err == nil {
+		err = a.audit.Record(r.Context(), rec)
+	}
+	if err != nil {
+		return err
+	}
+	return refusal
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/careweave/careweave/events/medreviews"
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/services/medreviews/internal/domain"
+	"github.com/careweave/careweave/services/medreviews/internal/policy"
 )
 
 type inviteRequest struct {
@@ -28,7 +29,7 @@ func parseInvite(body inviteRequest, now time.Time) (domain.InviteCmd, error) {
 
 func (a *API) invite(w http.ResponseWriter, r *http.Request) {
 	var req inviteRequest
-	a.change(w, r, &req, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
+	a.change(w, r, policy.Invite, &req, nil, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
 		cmd, err := parseInvite(req, now)
 		if err != nil {
 			return nil, err

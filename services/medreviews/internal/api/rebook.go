@@ -7,6 +7,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/services/medreviews/internal/domain"
+	"github.com/careweave/careweave/services/medreviews/internal/policy"
 )
 
 type rebookRequest struct {
@@ -26,7 +27,7 @@ func parseRebook(body rebookRequest, dir *directory.Directory, now time.Time) (d
 
 func (a *API) rebook(w http.ResponseWriter, r *http.Request) {
 	var req rebookRequest
-	a.change(w, r, &req, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
+	a.change(w, r, policy.Rebook, &req, nil, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
 		cmd, err := parseRebook(req, a.directory, now)
 		if err != nil {
 			return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/services/medreviews/internal/domain"
+	"github.com/careweave/careweave/services/medreviews/internal/policy"
 )
 
 type medicineRequest struct {
@@ -68,7 +69,7 @@ func parseRecommend(body recommendRequest, dir *directory.Directory, now time.Ti
 
 func (a *API) recommend(w http.ResponseWriter, r *http.Request) {
 	var req recommendRequest
-	a.change(w, r, &req, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
+	a.change(w, r, policy.Recommend, &req, func() string { return req.ClinicianID }, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
 		cmd, err := parseRecommend(req, a.directory, now)
 		if err != nil {
 			return nil, err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/services/medreviews/internal/domain"
+	"github.com/careweave/careweave/services/medreviews/internal/policy"
 )
 
 // didNotAttendRequest names the missed appointment, so a screen showing an
@@ -24,7 +25,7 @@ func parseDidNotAttend(body didNotAttendRequest, now time.Time) (domain.RecordDi
 
 func (a *API) recordDidNotAttend(w http.ResponseWriter, r *http.Request) {
 	var req didNotAttendRequest
-	a.change(w, r, &req, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
+	a.change(w, r, policy.DidNotAttend, &req, nil, func(now time.Time) (aggregate.Decide[domain.ReviewState], error) {
 		cmd, err := parseDidNotAttend(req, now)
 		if err != nil {
 			return nil, err
