@@ -10,12 +10,15 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/idempotency"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/carehomes/internal/domain"
+	"github.com/careweave/careweave/services/carehomes/internal/policy"
 )
 
 type admitResidentRequest struct {
@@ -72,19 +75,33 @@ func (a *API) admitResident(w http.ResponseWriter, r *http.Request) {
 		httpkit.WriteError(w, r, a.logger, err)
 		return
 	}
+	// A caller who could not admit to even a home of their own PCN is
+	// refused before the registry is asked; one refused for this home has
+	// the refusal put on the resolved patient's trail.
+	p, _ := auth.From(r.Context())
+	if _, err := a.authorize(r, policy.Admit, p.PCN); err != nil {
+		httpkit.WriteError(w, r, a.logger, err)
+		return
+	}
 	reg, err := a.registry.Patient(r.Context(), req.Patient, req.NHSNumber)
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
 		return
 	}
 	cmd.Patient = reg.Patient
+	d, err := a.authorize(r, policy.Admit, cmd.Area)
+	if err != nil {
+		httpkit.WriteError(w, r, a.logger, a.denied(r, cmd.Patient, err))
+		return
+	}
 	a.residencies.Create(w, r, residencyID(cmd.CareHomeID, cmd.Patient), service.Command[domain.ResidencyState]{
 		Body: &req,
 		Decide: func(_ context.Context, meta aggregate.Meta) (aggregate.Decide[domain.ResidencyState], error) {
 			cmd.Now = meta.Now
 			return domain.AdmitResident(cmd, a.rules), nil
 		},
-		Also: a.recordResident,
+		Also:  a.recordResident,
+		Basis: func() access.Basis { return d.Basis },
 	})
 }
 
@@ -112,6 +129,12 @@ func predecode(w http.ResponseWriter, r *http.Request, dst any) error {
 	return nil
 }
 
+// getResidency serves a residency to a caller of the PCN its home is
+// aligned to; the read is recorded on the resident's trail before it is
+// answered.
 func (a *API) getResidency(w http.ResponseWriter, r *http.Request) {
-	a.residencies.Get(w, r, r.PathValue("residency"))
+	a.residencies.Read(w, r, r.PathValue("residency"), func(l aggregate.Loaded[domain.ResidencyState]) (access.Basis, error) {
+		d, err := a.authorize(r, policy.ReadResidency, l.State.Area)
+		return d.Basis, err
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/carehomes/internal/domain"
+	"github.com/careweave/careweave/services/carehomes/internal/policy"
 )
 
 type agreeCarePlanRequest struct {
@@ -32,7 +33,7 @@ func parseAgreeCarePlan(body agreeCarePlanRequest, dir *directory.Directory, now
 
 func (a *API) agreeCarePlan(w http.ResponseWriter, r *http.Request) {
 	var req agreeCarePlanRequest
-	a.residencies.Change(w, r, r.PathValue("residency"), service.Command[domain.ResidencyState]{
+	a.residencyChange(w, r, policy.AgreeCarePlan, service.Command[domain.ResidencyState]{
 		Body: &req,
 		Decide: func(_ context.Context, meta aggregate.Meta) (aggregate.Decide[domain.ResidencyState], error) {
 			cmd, err := parseAgreeCarePlan(req, a.directory, meta.Now)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/careweave/careweave/events/carehomes"
 	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/audit"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/idempotency"
@@ -46,6 +47,7 @@ type API struct {
 	rounds      *service.Commands[domain.RoundState]
 	residencies *service.Commands[domain.ResidencyState]
 	residents   *residentStore
+	audit       *audit.Recorder
 	directory   *directory.Directory
 	registry    *patientref.Client
 	rules       domain.Rules
@@ -62,19 +64,28 @@ func New(d service.Deps, dir *directory.Directory, registry *patientref.Client, 
 	if err != nil {
 		return nil, err
 	}
+	rec, err := audit.New(d.Store, "carehomes", d.Now)
+	if err != nil {
+		return nil, err
+	}
 	a := &API{
-		residents: newResidentStore(d.Pool, d.Schema),
+		residents: newResidentStore(d.Pool, d.Schema), audit: rec,
 		directory: dir, registry: registry, rules: rules, logger: d.Logger, now: d.Now,
 	}
 	a.rounds = &service.Commands[domain.RoundState]{
 		Repo: aggregate.NewRepository(RoundType, d.Store), Idem: idem, Logger: d.Logger, Now: d.Now,
 		View: func(l aggregate.Loaded[domain.RoundState]) any { return newRoundView(l, rules.Location) },
 		Path: func(id string) string { return "/v1/rounds/" + id },
+		// A round is about many residents: its events name no patient, so
+		// a change to it puts nothing on a trail, and a read or refusal
+		// neither.
+		Audit: rec, Patient: func(domain.RoundState) string { return "" },
 	}
 	a.residencies = &service.Commands[domain.ResidencyState]{
 		Repo: aggregate.NewRepository(ResidencyType, d.Store), Idem: idem, Logger: d.Logger, Now: d.Now,
-		View: func(l aggregate.Loaded[domain.ResidencyState]) any { return newResidencyView(l, rules.Location) },
-		Path: func(id string) string { return "/v1/residencies/" + id },
+		View:  func(l aggregate.Loaded[domain.ResidencyState]) any { return newResidencyView(l, rules.Location) },
+		Path:  func(id string) string { return "/v1/residencies/" + id },
+		Audit: rec, Patient: func(s domain.ResidencyState) string { return s.Patient },
 	}
 	return a, nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/carehomes/internal/domain"
+	"github.com/careweave/careweave/services/carehomes/internal/policy"
 )
 
 type cancelRoundRequest struct {
@@ -19,7 +20,7 @@ func parseCancelRound(body cancelRoundRequest) (domain.CancelRoundCmd, error) {
 
 func (a *API) cancelRound(w http.ResponseWriter, r *http.Request) {
 	var req cancelRoundRequest
-	a.rounds.Change(w, r, r.PathValue("round"), service.Command[domain.RoundState]{
+	a.roundChange(w, r, policy.CancelRound, service.Command[domain.RoundState]{
 		Body: &req,
 		Decide: func(context.Context, aggregate.Meta) (aggregate.Decide[domain.RoundState], error) {
 			cmd, err := parseCancelRound(req)

@@ -8,6 +8,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/carehomes/internal/domain"
+	"github.com/careweave/careweave/services/carehomes/internal/policy"
 )
 
 type completeActionRequest struct {
@@ -25,7 +26,7 @@ func parseCompleteAction(body completeActionRequest, actionID string, now time.T
 
 func (a *API) completeAction(w http.ResponseWriter, r *http.Request) {
 	var req completeActionRequest
-	a.rounds.Change(w, r, r.PathValue("round"), service.Command[domain.RoundState]{
+	a.roundChange(w, r, policy.CompleteAction, service.Command[domain.RoundState]{
 		Body: &req,
 		Decide: func(_ context.Context, meta aggregate.Meta) (aggregate.Decide[domain.RoundState], error) {
 			cmd, err := parseCompleteAction(req, r.PathValue("action"), meta.Now)

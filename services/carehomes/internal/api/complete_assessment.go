@@ -9,6 +9,7 @@ import (
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/carehomes/internal/domain"
+	"github.com/careweave/careweave/services/carehomes/internal/policy"
 )
 
 type completeAssessmentRequest struct {
@@ -31,7 +32,7 @@ func parseCompleteAssessment(body completeAssessmentRequest, dir *directory.Dire
 
 func (a *API) completeAssessment(w http.ResponseWriter, r *http.Request) {
 	var req completeAssessmentRequest
-	a.residencies.Change(w, r, r.PathValue("residency"), service.Command[domain.ResidencyState]{
+	a.residencyChange(w, r, policy.Assess, service.Command[domain.ResidencyState]{
 		Body: &req,
 		Decide: func(_ context.Context, meta aggregate.Meta) (aggregate.Decide[domain.ResidencyState], error) {
 			cmd, err := parseCompleteAssessment(req, a.directory, meta.Now)

@@ -12,6 +12,7 @@ import (
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/carehomes/internal/domain"
+	"github.com/careweave/careweave/services/carehomes/internal/policy"
 )
 
 type attendeeRequest struct {
@@ -52,7 +53,7 @@ func parseHoldRound(body holdRoundRequest, dir *directory.Directory, now time.Ti
 
 func (a *API) holdRound(w http.ResponseWriter, r *http.Request) {
 	var req holdRoundRequest
-	a.rounds.Change(w, r, r.PathValue("round"), service.Command[domain.RoundState]{
+	a.roundChange(w, r, policy.Hold, service.Command[domain.RoundState]{
 		Body: &req,
 		Decide: func(_ context.Context, meta aggregate.Meta) (aggregate.Decide[domain.RoundState], error) {
 			cmd, err := parseHoldRound(req, a.directory, meta.Now)

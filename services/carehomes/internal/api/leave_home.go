@@ -8,6 +8,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/carehomes/internal/domain"
+	"github.com/careweave/careweave/services/carehomes/internal/policy"
 )
 
 type dischargeResidentRequest struct {
@@ -26,7 +27,7 @@ func parseDischargeResident(body dischargeResidentRequest, now time.Time) (domai
 
 func (a *API) dischargeResident(w http.ResponseWriter, r *http.Request) {
 	var req dischargeResidentRequest
-	a.residencies.Change(w, r, r.PathValue("residency"), service.Command[domain.ResidencyState]{
+	a.residencyChange(w, r, policy.Discharge, service.Command[domain.ResidencyState]{
 		Body: &req,
 		Decide: func(_ context.Context, meta aggregate.Meta) (aggregate.Decide[domain.ResidencyState], error) {
 			cmd, err := parseDischargeResident(req, meta.Now)
@@ -53,7 +54,7 @@ func parseRecordDeath(body recordDeathRequest, now time.Time) (domain.RecordDeat
 
 func (a *API) recordDeath(w http.ResponseWriter, r *http.Request) {
 	var req recordDeathRequest
-	a.residencies.Change(w, r, r.PathValue("residency"), service.Command[domain.ResidencyState]{
+	a.residencyChange(w, r, policy.RecordDeath, service.Command[domain.ResidencyState]{
 		Body: &req,
 		Decide: func(_ context.Context, meta aggregate.Meta) (aggregate.Decide[domain.ResidencyState], error) {
 			cmd, err := parseRecordDeath(req, meta.Now)

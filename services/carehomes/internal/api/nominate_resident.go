@@ -9,6 +9,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/carehomes/internal/domain"
+	"github.com/careweave/careweave/services/carehomes/internal/policy"
 )
 
 type nominateResidentRequest struct {
@@ -34,7 +35,7 @@ func parseNominateResident(body nominateResidentRequest) (domain.NominateResiden
 func (a *API) nominateResident(w http.ResponseWriter, r *http.Request) {
 	var req nominateResidentRequest
 	var cmd domain.NominateResidentCmd
-	a.rounds.Change(w, r, r.PathValue("round"), service.Command[domain.RoundState]{
+	a.roundChange(w, r, policy.Nominate, service.Command[domain.RoundState]{
 		Body: &req,
 		Decide: func(ctx context.Context, _ aggregate.Meta) (aggregate.Decide[domain.RoundState], error) {
 			var err error

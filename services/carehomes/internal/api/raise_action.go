@@ -13,6 +13,7 @@ import (
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/service"
 	chdomain "github.com/careweave/careweave/services/carehomes/internal/domain"
+	"github.com/careweave/careweave/services/carehomes/internal/policy"
 )
 
 type raiseActionRequest struct {
@@ -59,7 +60,7 @@ func teamCovers(dir *directory.Directory, teamID, area string) error {
 
 func (a *API) raiseAction(w http.ResponseWriter, r *http.Request) {
 	var req raiseActionRequest
-	a.rounds.Change(w, r, r.PathValue("round"), service.Command[chdomain.RoundState]{
+	a.roundChange(w, r, policy.RaiseAction, service.Command[chdomain.RoundState]{
 		Body: &req,
 		Decide: func(_ context.Context, meta aggregate.Meta) (aggregate.Decide[chdomain.RoundState], error) {
 			cmd, err := parseRaiseAction(req, a.directory, events.NewID(meta.Now).String(), meta.Now)

@@ -8,6 +8,7 @@ import (
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/carehomes/internal/domain"
+	"github.com/careweave/careweave/services/carehomes/internal/policy"
 )
 
 type reviewResidentRequest struct {
@@ -27,7 +28,7 @@ func parseReviewResident(body reviewResidentRequest, dir *directory.Directory, p
 
 func (a *API) reviewResident(w http.ResponseWriter, r *http.Request) {
 	var req reviewResidentRequest
-	a.rounds.Change(w, r, r.PathValue("round"), service.Command[domain.RoundState]{
+	a.roundChange(w, r, policy.Review, service.Command[domain.RoundState]{
 		Body: &req,
 		Decide: func(context.Context, aggregate.Meta) (aggregate.Decide[domain.RoundState], error) {
 			cmd, err := parseReviewResident(req, a.directory, r.PathValue("patient"))
@@ -50,7 +51,7 @@ func parseRecordNotReviewed(body recordNotReviewedRequest, patient string) (doma
 
 func (a *API) recordNotReviewed(w http.ResponseWriter, r *http.Request) {
 	var req recordNotReviewedRequest
-	a.rounds.Change(w, r, r.PathValue("round"), service.Command[domain.RoundState]{
+	a.roundChange(w, r, policy.NotReviewed, service.Command[domain.RoundState]{
 		Body: &req,
 		Decide: func(context.Context, aggregate.Meta) (aggregate.Decide[domain.RoundState], error) {
 			cmd, err := parseRecordNotReviewed(req, r.PathValue("patient"))

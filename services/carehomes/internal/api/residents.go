@@ -10,9 +10,12 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/audit"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/services/carehomes/internal/domain"
+	"github.com/careweave/careweave/services/carehomes/internal/policy"
 )
 
 // residentStore keeps the residents table: each resident's current status
@@ -88,6 +91,11 @@ func (a *API) listResidents(w http.ResponseWriter, r *http.Request) {
 		httpkit.WriteError(w, r, a.logger, httpkit.Errorf(httpkit.KindNotFound, "no such care home in the directory"))
 		return
 	}
+	d, err := a.authorize(r, policy.ListResidents, h.PCN)
+	if err != nil {
+		httpkit.WriteError(w, r, a.logger, err)
+		return
+	}
 	rows, err := a.residents.pool.Query(r.Context(), a.residents.listSQL, h.ID)
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, fmt.Errorf("list residents: %w", err))
@@ -109,5 +117,40 @@ func (a *API) listResidents(w http.ResponseWriter, r *http.Request) {
 		httpkit.WriteError(w, r, a.logger, fmt.Errorf("list residents: %w", err))
 		return
 	}
+	// Each resident shown is a read of their data: one record each, all
+	// stored before anything is served.
+	if err := a.recordReads(r, out.Residents, d.Basis); err != nil {
+		httpkit.WriteError(w, r, a.logger, err)
+		return
+	}
 	httpkit.WriteJSON(w, http.StatusOK, out)
+}
+
+// recordReads puts a read by the request's caller on each resident's
+// trail, in one transaction: all or none.
+func (a *API) recordReads(r *http.Request, residents []residentView, basis access.Basis) error {
+	recs := make([]access.AccessRecorded, 0, len(residents))
+	for _, v := range residents {
+		rec, err := audit.Of(r, audit.Access{Patient: v.Patient, Action: access.ReadRecord, Basis: basis, Outcome: access.Allowed, Status: http.StatusOK})
+		if err != nil {
+			return err
+		}
+		recs = append(recs, rec)
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	err := pgx.BeginFunc(r.Context(), a.residents.pool, func(tx pgx.Tx) error {
+		for _, rec := range recs {
+			if err := a.audit.RecordTx(r.Context(), tx, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, audit.ErrNotRecorded) {
+		return &httpkit.Error{Kind: httpkit.KindUnavailable, Message: "the access could not be recorded, so it was not carried out; try again",
+			Err: fmt.Errorf("%w: %w", audit.ErrNotRecorded, err)}
+	}
+	return err
 }

@@ -5,11 +5,13 @@ import (
 	"net/http"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/events/carehomes"
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/carehomes/internal/domain"
+	"github.com/careweave/careweave/services/carehomes/internal/policy"
 )
 
 type scheduleRoundRequest struct {
@@ -48,8 +50,10 @@ func parseScheduleRound(body scheduleRoundRequest, dir *directory.Directory, rul
 	}, nil
 }
 
+// scheduleRound schedules a round at a home aligned to the caller's PCN.
 func (a *API) scheduleRound(w http.ResponseWriter, r *http.Request) {
 	var req scheduleRoundRequest
+	var basis access.Basis
 	id := events.NewID(a.now()).String()
 	a.rounds.Create(w, r, id, service.Command[domain.RoundState]{
 		Body: &req,
@@ -58,11 +62,21 @@ func (a *API) scheduleRound(w http.ResponseWriter, r *http.Request) {
 			if err != nil {
 				return nil, err
 			}
+			d, err := a.authorize(r, policy.ScheduleRound, cmd.Area)
+			if err != nil {
+				return nil, err
+			}
+			basis = d.Basis
 			return domain.ScheduleRound(cmd, a.rules), nil
 		},
+		Basis: func() access.Basis { return basis },
 	})
 }
 
+// getRound serves a round to a caller of the PCN its home is aligned to.
 func (a *API) getRound(w http.ResponseWriter, r *http.Request) {
-	a.rounds.Get(w, r, r.PathValue("round"))
+	a.rounds.Read(w, r, r.PathValue("round"), func(l aggregate.Loaded[domain.RoundState]) (access.Basis, error) {
+		d, err := a.authorize(r, policy.ReadRound, l.State.Area)
+		return d.Basis, err
+	})
 }

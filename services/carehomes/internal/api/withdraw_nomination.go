@@ -7,6 +7,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/carehomes/internal/domain"
+	"github.com/careweave/careweave/services/carehomes/internal/policy"
 )
 
 type withdrawNominationRequest struct {
@@ -19,7 +20,7 @@ func parseWithdrawNomination(body withdrawNominationRequest, patient string) (do
 
 func (a *API) withdrawNomination(w http.ResponseWriter, r *http.Request) {
 	var req withdrawNominationRequest
-	a.rounds.Change(w, r, r.PathValue("round"), service.Command[domain.RoundState]{
+	a.roundChange(w, r, policy.Withdraw, service.Command[domain.RoundState]{
 		Body: &req,
 		Decide: func(context.Context, aggregate.Meta) (aggregate.Decide[domain.RoundState], error) {
 			cmd, err := parseWithdrawNomination(req, r.PathValue("patient"))
