@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/nhsno"
 	"github.com/careweave/careweave/kit/patientref"
@@ -51,7 +52,9 @@ func (h *harness) register(nhsNumber, practice string) string {
 		h.t.Fatalf("test NHS number %s: %v", nhsNumber, err)
 	}
 	body := fmt.Sprintf(`{"nhsNumber":%q,"traceStatus":"01","givenName":"Test","familyName":"Patient","birthDate":"1940-05-06","practice":%q}`, nhsNumber, practice)
-	got := h.registry.Do("POST", "/v1/patients", body, map[string]string{"Idempotency-Key": "reg-" + nhsNumber})
+	// The registry registers a patient for a coordinator of the practice's PCN.
+	pr, _ := directory.Demo().Practice(practice)
+	got := h.registry.As(auth.Principal{Subject: "cc-of-" + pr.PCN, Role: "care-coordinator", Org: pr.PCN, PCN: pr.PCN}).Do("POST", "/v1/patients", body, map[string]string{"Idempotency-Key": "reg-" + nhsNumber})
 	if got.Status != 201 {
 		h.t.Fatalf("register %s = %d %s", nhsNumber, got.Status, got.Body)
 	}
@@ -111,11 +114,42 @@ func (h *harness) get(id string) stayJSON {
 	return st
 }
 
-// countEvents counts what the service stored.
+// careEvents returns the service's own events JetStream holds once it
+// holds at least n of them, leaving out the access records.
+func (h *harness) careEvents(n int) []servicetest.Published {
+	h.t.Helper()
+	var got []servicetest.Published
+	testkit.Eventually(h.t, 15*time.Second, func() bool {
+		got = nil
+		for _, e := range h.s.WaitEvents(0) {
+			if !strings.HasPrefix(e.Subject, "care.access.") {
+				got = append(got, e)
+			}
+		}
+		return len(got) >= n
+	}, "fewer than %d events published", n)
+	return got
+}
+
+// Callers: the trust's discharge coordinator (the demo hospital's sites
+// are RTE's), the care coordinator of Severn Vale (U84001), where most
+// test patients are registered, the Severn Vale community team's nurse,
+// and callers with no relationship: another trust's discharge
+// coordinator, Forest Edge's coordinator and its community team's nurse.
+var (
+	hannah            = auth.Principal{Subject: "dc-hannah-lee", Role: "discharge-coordinator", Org: "RTE"}
+	otherTrust        = auth.Principal{Subject: "dc-other-trust", Role: "discharge-coordinator", Org: "RJ1"}
+	nia               = auth.Principal{Subject: "cc-nia-brown", Role: "care-coordinator", Org: "U84001", PCN: "U84001"}
+	kate              = auth.Principal{Subject: "cn-kate-ward", Role: "community-nurse", Org: "team-severn-ict", Team: "team-severn-ict"}
+	forestCoordinator = auth.Principal{Subject: "cc-forest-edge", Role: "care-coordinator", Org: "U84002", PCN: "U84002"}
+	forestNurse       = auth.Principal{Subject: "cn-forest-edge", Role: "community-nurse", Org: "team-forest-ict", Team: "team-forest-ict"}
+)
+
+// countEvents counts what the service stored (not the access records).
 func (h *harness) countEvents() int {
 	h.t.Helper()
 	var n int
-	if err := h.s.Pool.QueryRow(h.t.Context(), "SELECT count(*) FROM "+h.s.Schema+".events").Scan(&n); err != nil {
+	if err := h.s.Pool.QueryRow(h.t.Context(), "SELECT count(*) FROM "+h.s.Schema+".events WHERE stream_id NOT LIKE 'access-%'").Scan(&n); err != nil {
 		h.t.Fatal(err)
 	}
 	return n
@@ -286,7 +320,7 @@ func TestStayLifecycleThroughHTTP(t *testing.T) {
 	// in the subject.
 	want := []string{"patient_admitted", "discharge_planned", "pathway_changed", "patient_discharged", "discharge_summary_received",
 		"medicines_service_referred", "follow_up_assigned", "follow_up_completed", "stay_closed", "discharge_cancelled"}
-	got := h.s.WaitEvents(len(want))
+	got := h.careEvents(len(want))
 	if len(got) != len(want) {
 		t.Fatalf("%d events published, want %d", len(got), len(want))
 	}
@@ -366,7 +400,7 @@ func TestReadmissionDetectedAtAdmission(t *testing.T) {
 
 	// A: admitted, discharged, assigned, missed; B: admitted, discharged,
 	// readmission detected, cancelled; C: admitted.
-	events := h.s.WaitEvents(9)
+	events := h.careEvents(9)
 	if len(events) != 9 {
 		t.Fatalf("%d events published, want 9", len(events))
 	}
@@ -393,6 +427,8 @@ func (h *harness) calendarDays(from, to time.Duration) int {
 
 func TestBadInputGetsAProblemAndChangesNothing(t *testing.T) {
 	h := start(t)
+	// A Forest Edge patient: its PCN's coordinator.
+	h.s = h.s.As(forestCoordinator)
 	ref := h.register("9990000034", "L84011")
 	valid := fmt.Sprintf(`{"nhsNumber":"9990000034","hospitalSite":"RTE01","ward":"Ward 2","admittedAt":%q,"admissionMethod":"emergency"}`, h.at(-3*day))
 	key := map[string]string{"Idempotency-Key": "k"}

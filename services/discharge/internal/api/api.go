@@ -16,8 +16,11 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/access"
 	dischargeevents "github.com/careweave/careweave/events/discharge"
 	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/audit"
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
 	kitdomain "github.com/careweave/careweave/kit/domain"
 	"github.com/careweave/careweave/kit/httpkit"
@@ -26,6 +29,7 @@ import (
 	"github.com/careweave/careweave/kit/pgkit"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/discharge/internal/domain"
+	"github.com/careweave/careweave/services/discharge/internal/policy"
 )
 
 //go:embed migrations/*.sql
@@ -55,6 +59,7 @@ type API struct {
 	repo     *aggregate.Repository[domain.StayState]
 	stays    *stayIndex
 	idem     *idempotency.Store
+	audit    *audit.Recorder
 	dir      *directory.Directory
 	registry *patientref.Client
 	rules    domain.Rules
@@ -74,7 +79,12 @@ func New(d service.Deps, cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
+	rec, err := audit.New(d.Store, "discharge", d.Now)
+	if err != nil {
+		return nil, err
+	}
 	return &API{
+		audit:    rec,
 		repo:     aggregate.NewRepository(Type, d.Store),
 		stays:    newStayIndex(d.Schema),
 		idem:     idem,
@@ -105,41 +115,109 @@ func (a *API) Register(r *httpkit.Router) {
 func (a *API) commands() *service.Commands[domain.StayState] {
 	return &service.Commands[domain.StayState]{
 		Repo: a.repo, Idem: a.idem, Logger: a.logger, Now: a.now,
-		View: func(l aggregate.Loaded[domain.StayState]) any { return newStayView(l, a.rules.Location) },
-		Path: stayPath,
+		View:    func(l aggregate.Loaded[domain.StayState]) any { return newStayView(l, a.rules.Location) },
+		Path:    stayPath,
+		Audit:   a.audit,
+		Patient: func(s domain.StayState) string { return s.Patient },
 	}
 }
 
 func stayPath(id string) string { return "/v1/stays/" + id }
 
+// get serves a stay to a caller the policy lets read it; the read is
+// recorded on the patient's trail before it is answered.
 func (a *API) get(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("stay")
 	if !validStayID(id) {
 		httpkit.WriteError(w, r, a.logger, kitdomain.ErrNotFound)
 		return
 	}
-	a.commands().Get(w, r, id)
+	a.commands().Read(w, r, id, func(l aggregate.Loaded[domain.StayState]) (access.Basis, error) {
+		d, err := a.authorize(r, policy.Read, facts(l.State))
+		return d.Basis, err
+	})
 }
 
-// change runs a change request on stay {stay}: build turns the decoded
-// body into the decision. A stay that does not exist is a 404 whatever
-// If-Match says, and the stay's row in stays_by_patient follows its status
-// in the same transaction.
-func (a *API) change(w http.ResponseWriter, r *http.Request, body any,
+// change runs a change request on stay {stay}, if the caller may do
+// action to it: build turns the decoded body into the decision, and the
+// policy is asked on the state the decision is made on, in the
+// transaction. A stay that does not exist is a 404 whatever If-Match
+// says, and the stay's row in stays_by_patient follows its status in the
+// same transaction.
+func (a *API) change(w http.ResponseWriter, r *http.Request, action policy.Action, body any,
 	build func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error)) {
 	id := r.PathValue("stay")
+	var basis access.Basis
 	a.commands().Change(w, r, id, service.Command[domain.StayState]{
 		Body: body,
 		Decide: func(ctx context.Context, meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
 			if err := a.mustExist(ctx, id); err != nil {
 				return nil, err
 			}
-			return build(meta)
+			decide, err := build(meta)
+			if err != nil {
+				return nil, err
+			}
+			return func(s domain.StayState, version int64) ([]events.Data, error) {
+				d, err := a.authorize(r, action, facts(s))
+				if err != nil {
+					return nil, err
+				}
+				basis = d.Basis
+				return decide(s, version)
+			}, nil
 		},
 		Also: func(ctx context.Context, tx pgx.Tx, l aggregate.Loaded[domain.StayState]) error {
 			return a.stays.setStatus(ctx, tx, l.ID, l.State.Status)
 		},
+		Basis: func() access.Basis { return basis },
 	})
+}
+
+// facts is what the policy knows of a stay, from its events.
+func facts(s domain.StayState) policy.Stay {
+	f := policy.Stay{Trust: policy.TrustOf(s.HospitalSite), PCN: s.Area}
+	if d := s.Discharge; d != nil && d.FollowUp != nil {
+		f.FollowUpTeam = d.FollowUp.TeamID
+	}
+	for _, d := range s.RetractedDischarges {
+		if d.FollowUp != nil {
+			f.RetractedTeams = append(f.RetractedTeams, d.FollowUp.TeamID)
+		}
+	}
+	return f
+}
+
+// authorize asks the policy whether the request's caller may do action to
+// stay: the decision, or a 403 naming the reason (401 if the request was
+// not authenticated).
+func (a *API) authorize(r *http.Request, action policy.Action, stay policy.Stay) (policy.Decision, error) {
+	p, ok := auth.From(r.Context())
+	if !ok {
+		_, err := auth.ActorFrom(r)
+		return policy.Decision{}, err
+	}
+	d := policy.Decide(p, action, stay)
+	if !d.Allowed {
+		a.logger.Info("access denied", "request_id", httpkit.RequestID(r.Context()), "sub", p.Subject, "role", p.Role,
+			"action", string(action), "reason", d.Reason)
+	}
+	return d, d.Err()
+}
+
+// denied puts the policy's refusal of a change to patient on the
+// patient's trail and returns the refusal (or, if it could not be
+// recorded, why not).
+func (a *API) denied(r *http.Request, patient string, refusal error) error {
+	rec, err := audit.Of(r, audit.Access{Patient: patient, Action: access.Action("change"), Basis: access.NoBasis,
+		Outcome: access.Denied, Status: http.StatusForbidden})
+	if err == nil {
+		err = a.audit.Record(r.Context(), rec)
+	}
+	if err != nil {
+		return err
+	}
+	return refusal
 }
 
 func (a *API) mustExist(ctx context.Context, id string) error {

@@ -9,6 +9,7 @@ import (
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/services/discharge/internal/domain"
+	"github.com/careweave/careweave/services/discharge/internal/policy"
 )
 
 // assignFollowUpRequest gives the community follow-up to a team (or moves
@@ -32,7 +33,7 @@ func parseAssignFollowUp(body assignFollowUpRequest, dir *directory.Directory, n
 
 func (a *API) assignFollowUp(w http.ResponseWriter, r *http.Request) {
 	var req assignFollowUpRequest
-	a.change(w, r, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
+	a.change(w, r, policy.AssignFollowUp, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
 		cmd, err := parseAssignFollowUp(req, a.dir, meta.Now)
 		if err != nil {
 			return nil, err

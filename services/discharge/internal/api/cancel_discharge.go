@@ -7,6 +7,7 @@ import (
 	dischargeevents "github.com/careweave/careweave/events/discharge"
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/services/discharge/internal/domain"
+	"github.com/careweave/careweave/services/discharge/internal/policy"
 )
 
 // cancelDischargeRequest retracts the standing discharge (HL7 ADT A13).
@@ -24,7 +25,7 @@ func parseCancelDischarge(body cancelDischargeRequest, now time.Time) (domain.Ca
 
 func (a *API) cancelDischarge(w http.ResponseWriter, r *http.Request) {
 	var req cancelDischargeRequest
-	a.change(w, r, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
+	a.change(w, r, policy.CancelDischarge, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
 		cmd, err := parseCancelDischarge(req, meta.Now)
 		if err != nil {
 			return nil, err

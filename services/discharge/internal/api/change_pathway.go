@@ -7,6 +7,7 @@ import (
 	dischargeevents "github.com/careweave/careweave/events/discharge"
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/services/discharge/internal/domain"
+	"github.com/careweave/careweave/services/discharge/internal/policy"
 )
 
 // changePathwayRequest moves a planned patient to another pathway.
@@ -29,7 +30,7 @@ func parseChangePathway(body changePathwayRequest, now time.Time) (domain.Change
 
 func (a *API) changePathway(w http.ResponseWriter, r *http.Request) {
 	var req changePathwayRequest
-	a.change(w, r, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
+	a.change(w, r, policy.ChangePathway, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
 		cmd, err := parseChangePathway(req, meta.Now)
 		if err != nil {
 			return nil, err

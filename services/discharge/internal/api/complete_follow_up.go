@@ -10,6 +10,7 @@ import (
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/services/discharge/internal/domain"
+	"github.com/careweave/careweave/services/discharge/internal/policy"
 )
 
 // completeFollowUpRequest records the community follow-up done.
@@ -55,7 +56,7 @@ func inTeam(decide aggregate.Decide[domain.StayState], org string) aggregate.Dec
 
 func (a *API) completeFollowUp(w http.ResponseWriter, r *http.Request) {
 	var req completeFollowUpRequest
-	a.change(w, r, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
+	a.change(w, r, policy.CompleteFollowUp, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
 		cmd, err := parseCompleteFollowUp(req, a.dir, meta.Now)
 		if err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/services/discharge/internal/domain"
+	"github.com/careweave/careweave/services/discharge/internal/policy"
 )
 
 // dischargeRequest records the patient leaving hospital (HL7 ADT A03).
@@ -65,7 +66,7 @@ func parseDischarge(body dischargeRequest, dir *directory.Directory, now time.Ti
 
 func (a *API) dischargePatient(w http.ResponseWriter, r *http.Request) {
 	var req dischargeRequest
-	a.change(w, r, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
+	a.change(w, r, policy.Discharge, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
 		cmd, err := parseDischarge(req, a.dir, meta.Now)
 		if err != nil {
 			return nil, err

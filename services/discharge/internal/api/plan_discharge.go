@@ -8,6 +8,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/services/discharge/internal/domain"
+	"github.com/careweave/careweave/services/discharge/internal/policy"
 )
 
 // planRequest plans the discharge, or revises its expected date.
@@ -29,7 +30,7 @@ func parsePlan(body planRequest, now time.Time) (domain.PlanDischargeCmd, error)
 
 func (a *API) planDischarge(w http.ResponseWriter, r *http.Request) {
 	var req planRequest
-	a.change(w, r, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
+	a.change(w, r, policy.Plan, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
 		cmd, err := parsePlan(req, meta.Now)
 		if err != nil {
 			return nil, err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/services/discharge/internal/domain"
+	"github.com/careweave/careweave/services/discharge/internal/policy"
 )
 
 // summaryRequest records the discharge summary reaching the GP practice.
@@ -23,7 +24,7 @@ func parseSummary(body summaryRequest, now time.Time) (domain.ReceiveSummaryCmd,
 
 func (a *API) receiveSummary(w http.ResponseWriter, r *http.Request) {
 	var req summaryRequest
-	a.change(w, r, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
+	a.change(w, r, policy.ReceiveSummary, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
 		cmd, err := parseSummary(req, meta.Now)
 		if err != nil {
 			return nil, err

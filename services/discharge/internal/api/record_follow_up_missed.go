@@ -7,6 +7,7 @@ import (
 	dischargeevents "github.com/careweave/careweave/events/discharge"
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/services/discharge/internal/domain"
+	"github.com/careweave/careweave/services/discharge/internal/policy"
 )
 
 // followUpMissedRequest records that the community follow-up did not
@@ -25,7 +26,7 @@ func parseFollowUpMissed(body followUpMissedRequest, now time.Time) (domain.Reco
 
 func (a *API) recordFollowUpMissed(w http.ResponseWriter, r *http.Request) {
 	var req followUpMissedRequest
-	a.change(w, r, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
+	a.change(w, r, policy.FollowUpMissed, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
 		cmd, err := parseFollowUpMissed(req, meta.Now)
 		if err != nil {
 			return nil, err

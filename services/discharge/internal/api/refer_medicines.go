@@ -7,6 +7,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/services/discharge/internal/domain"
+	"github.com/careweave/careweave/services/discharge/internal/policy"
 )
 
 // medicinesReferralRequest refers the patient to the Discharge Medicines
@@ -29,7 +30,7 @@ func parseMedicinesReferral(body medicinesReferralRequest, now time.Time) (domai
 
 func (a *API) referMedicines(w http.ResponseWriter, r *http.Request) {
 	var req medicinesReferralRequest
-	a.change(w, r, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
+	a.change(w, r, policy.ReferMedicines, &req, func(meta aggregate.Meta) (aggregate.Decide[domain.StayState], error) {
 		cmd, err := parseMedicinesReferral(req, meta.Now)
 		if err != nil {
 			return nil, err
