@@ -11,6 +11,7 @@ import (
 
 	"github.com/careweave/careweave/events/patients"
 	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/audit"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/idempotency"
@@ -45,6 +46,7 @@ type API struct {
 	repo      *aggregate.Repository[domain.Patient]
 	details   *detailsStore
 	idem      *idempotency.Store
+	audit     *audit.Recorder
 	directory *directory.Directory
 	logger    *slog.Logger
 	now       func() time.Time
@@ -56,8 +58,13 @@ func New(d service.Deps, dir *directory.Directory, cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
+	rec, err := audit.New(d.Store, "patients", d.Now)
+	if err != nil {
+		return nil, err
+	}
 	return &API{
 		cfg:       cfg,
+		audit:     rec,
 		repo:      aggregate.NewRepository(Type, d.Store),
 		details:   newDetailsStore(d.Pool, d.Schema),
 		idem:      idem,

@@ -10,12 +10,16 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/events/patients"
 	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/audit"
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/nhsno"
 	"github.com/careweave/careweave/kit/service"
 	"github.com/careweave/careweave/services/patients/internal/domain"
+	"github.com/careweave/careweave/services/patients/internal/policy"
 )
 
 // patientView is a patient as the registry shows it.
@@ -50,9 +54,12 @@ type registerRequest struct {
 	Practice    string `json:"practice"`
 }
 
+// register registers a patient at a practice of the caller's PCN; the
+// registration's events are on the new patient's trail with it.
 func (a *API) register(w http.ResponseWriter, r *http.Request) {
 	var req registerRequest
 	var d details
+	var basis access.Basis
 	ref := events.NewID(a.now()).String()
 	a.commands(&d).Create(w, r, ref, service.Command[domain.Patient]{
 		Body: &req,
@@ -69,6 +76,11 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				return nil, httpkit.Invalid("practice", "is not a practice in the directory")
 			}
+			dec, err := a.authorize(r, policy.Register, policy.Patient{PCN: practice.PCN})
+			if err != nil {
+				return nil, err
+			}
+			basis = dec.Basis
 			d = details{Patient: ref, NHSNumber: number, GivenName: given, FamilyName: family, BirthDate: birth}
 			return domain.Register(domain.RegisterCmd{Ref: ref, Practice: practice.ODS, PCN: practice.PCN, TraceStatus: patients.TraceStatus(req.TraceStatus)}), nil
 		},
@@ -81,6 +93,7 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) {
 			}
 			return err
 		},
+		Basis: func() access.Basis { return basis },
 	})
 }
 
@@ -89,8 +102,10 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) {
 func (a *API) commands(d *details) *service.Commands[domain.Patient] {
 	return &service.Commands[domain.Patient]{
 		Repo: a.repo, Idem: a.idem, Logger: a.logger, Now: a.now,
-		View: func(l aggregate.Loaded[domain.Patient]) any { return view(l, *d) },
-		Path: func(id string) string { return "/v1/patients/" + id },
+		View:    func(l aggregate.Loaded[domain.Patient]) any { return view(l, *d) },
+		Path:    func(id string) string { return "/v1/patients/" + id },
+		Audit:   a.audit,
+		Patient: func(s domain.Patient) string { return s.Ref },
 	}
 }
 
@@ -144,7 +159,9 @@ func (a *API) resolve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if l.State.Status != domain.StatusMerged {
-			httpkit.WriteJSON(w, http.StatusOK, resolved{Patient: l.State.Ref, Practice: l.State.Practice, PCN: l.State.PCN})
+			if a.allowRead(w, r, l.State.Ref, policy.Resolve, policy.Patient{PCN: l.State.PCN}) {
+				httpkit.WriteJSON(w, http.StatusOK, resolved{Patient: l.State.Ref, Practice: l.State.Practice, PCN: l.State.PCN})
+			}
 			return
 		}
 		ref = l.State.Survivor
@@ -152,10 +169,15 @@ func (a *API) resolve(w http.ResponseWriter, r *http.Request) {
 	httpkit.WriteError(w, r, a.logger, errors.New("merge chain longer than 8"))
 }
 
+// get serves a patient's personal details, the most sensitive read: to a
+// clinician of their PCN, recorded on their trail before it is answered.
 func (a *API) get(w http.ResponseWriter, r *http.Request) {
 	l, d, err := a.load(r.Context(), r.PathValue("patient"))
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
+		return
+	}
+	if !a.allowRead(w, r, l.State.Ref, policy.ReadDetails, policy.Patient{PCN: l.State.PCN}) {
 		return
 	}
 	w.Header().Set("ETag", httpkit.ETag(l.Version))
@@ -169,6 +191,9 @@ func (a *API) registration(w http.ResponseWriter, r *http.Request) {
 	l, _, err := a.load(r.Context(), r.PathValue("patient"))
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
+		return
+	}
+	if !a.allowRead(w, r, l.State.Ref, policy.ReadRegistration, policy.Patient{PCN: l.State.PCN}) {
 		return
 	}
 	httpkit.WriteJSON(w, http.StatusOK, registrationView{
@@ -213,7 +238,7 @@ type changeDetailsRequest struct {
 // status; the event names which fields changed, the table holds the values.
 func (a *API) changeDetails(w http.ResponseWriter, r *http.Request) {
 	var req changeDetailsRequest
-	a.change(w, r, &req, func(_ context.Context, cur aggregate.Loaded[domain.Patient], next *details) (aggregate.Decide[domain.Patient], error) {
+	a.change(w, r, policy.ChangeDetails, &req, func(_ context.Context, cur aggregate.Loaded[domain.Patient], next *details, _ *policy.Patient) (aggregate.Decide[domain.Patient], error) {
 		d := *next
 		var changed []string
 		given, family, birth := d.GivenName, d.FamilyName, d.BirthDate.Format(time.DateOnly)
@@ -261,7 +286,7 @@ type changePracticeRequest struct {
 
 func (a *API) changePractice(w http.ResponseWriter, r *http.Request) {
 	var req changePracticeRequest
-	a.change(w, r, &req, func(context.Context, aggregate.Loaded[domain.Patient], *details) (aggregate.Decide[domain.Patient], error) {
+	a.change(w, r, policy.ChangePractice, &req, func(context.Context, aggregate.Loaded[domain.Patient], *details, *policy.Patient) (aggregate.Decide[domain.Patient], error) {
 		p, ok := a.directory.Practice(req.Practice)
 		if !ok {
 			return nil, httpkit.Invalid("practice", "is not a practice in the directory")
@@ -276,7 +301,7 @@ type mergeRequest struct {
 
 func (a *API) merge(w http.ResponseWriter, r *http.Request) {
 	var req mergeRequest
-	a.change(w, r, &req, func(ctx context.Context, _ aggregate.Loaded[domain.Patient], _ *details) (aggregate.Decide[domain.Patient], error) {
+	a.change(w, r, policy.Merge, &req, func(ctx context.Context, _ aggregate.Loaded[domain.Patient], _ *details, facts *policy.Patient) (aggregate.Decide[domain.Patient], error) {
 		s, _, err := a.load(ctx, req.Survivor)
 		if httpkit.KindOf(err) == httpkit.KindNotFound {
 			return nil, httpkit.Invalid("survivor", "is not a registered patient")
@@ -287,14 +312,18 @@ func (a *API) merge(w http.ResponseWriter, r *http.Request) {
 		if s.State.Status == domain.StatusMerged {
 			return nil, httpkit.Invalid("survivor", "was itself merged into "+s.State.Survivor+"; merge into that one")
 		}
+		facts.SurvivorPCN = s.State.PCN
 		return domain.Merge(req.Survivor), nil
 	})
 }
 
-// change runs a change request on the current details: decide may alter
-// the details it is given, and the altered row commits with the events.
-func (a *API) change(w http.ResponseWriter, r *http.Request, req any,
-	decide func(ctx context.Context, cur aggregate.Loaded[domain.Patient], d *details) (aggregate.Decide[domain.Patient], error)) {
+// change runs a change request on the current details, if the caller may
+// do action to the patient: decide may alter the details it is given, and
+// the altered row commits with the events; it fills in the facts the
+// request brings (a survivor's PCN), and the policy is
+// asked on the state the decision is made on, in the transaction.
+func (a *API) change(w http.ResponseWriter, r *http.Request, action policy.Action, req any,
+	decide func(ctx context.Context, cur aggregate.Loaded[domain.Patient], d *details, facts *policy.Patient) (aggregate.Decide[domain.Patient], error)) {
 	ref := r.PathValue("patient")
 	cur, before, err := a.load(r.Context(), ref)
 	if err != nil {
@@ -302,11 +331,26 @@ func (a *API) change(w http.ResponseWriter, r *http.Request, req any,
 		return
 	}
 	after := before
+	var basis access.Basis
 	a.commands(&after).Change(w, r, ref, service.Command[domain.Patient]{
 		Body: req,
 		Decide: func(ctx context.Context, _ aggregate.Meta) (aggregate.Decide[domain.Patient], error) {
-			return decide(ctx, cur, &after)
+			var facts policy.Patient
+			inner, err := decide(ctx, cur, &after, &facts)
+			if err != nil {
+				return nil, err
+			}
+			return func(s domain.Patient, version int64) ([]events.Data, error) {
+				facts.PCN = s.PCN
+				d, err := a.authorize(r, action, facts)
+				if err != nil {
+					return nil, err
+				}
+				basis = d.Basis
+				return inner(s, version)
+			}, nil
 		},
+		Basis: func() access.Basis { return basis },
 		Also: func(ctx context.Context, tx pgx.Tx, _ aggregate.Loaded[domain.Patient]) error {
 			if after == before {
 				return nil
@@ -314,6 +358,51 @@ func (a *API) change(w http.ResponseWriter, r *http.Request, req any,
 			return a.details.update(ctx, tx, after)
 		},
 	})
+}
+
+// authorize asks the policy whether the request's caller may do action to
+// the patient: the decision, or a 403 naming the reason (401 if the
+// request was not authenticated).
+func (a *API) authorize(r *http.Request, action policy.Action, facts policy.Patient) (policy.Decision, error) {
+	p, ok := auth.From(r.Context())
+	if !ok {
+		_, err := auth.ActorFrom(r)
+		return policy.Decision{}, err
+	}
+	d := policy.Decide(p, action, facts)
+	if !d.Allowed {
+		a.logger.Info("access denied", "request_id", httpkit.RequestID(r.Context()), "sub", p.Subject, "role", p.Role,
+			"action", string(action), "reason", d.Reason)
+	}
+	return d, d.Err()
+}
+
+// allowRead asks the policy whether the caller may read patient and puts
+// the answer on the patient's trail before anything is answered: true if
+// the caller may be served; otherwise the refusal (403, recorded as
+// denied) or the failure to record (503) has been written.
+func (a *API) allowRead(w http.ResponseWriter, r *http.Request, patient string, action policy.Action, facts policy.Patient) bool {
+	d, err := a.authorize(r, action, facts)
+	outcome, basis, status := access.Allowed, d.Basis, http.StatusOK
+	if err != nil {
+		if httpkit.KindOf(err) != httpkit.KindForbidden {
+			httpkit.WriteError(w, r, a.logger, err)
+			return false
+		}
+		outcome, basis, status = access.Denied, access.NoBasis, http.StatusForbidden
+	}
+	rec, rerr := audit.Of(r, audit.Access{Patient: patient, Action: access.Action(action), Basis: basis, Outcome: outcome, Status: status})
+	if rerr == nil {
+		rerr = a.audit.Record(r.Context(), rec)
+	}
+	if rerr != nil {
+		err = rerr
+	}
+	if err != nil {
+		httpkit.WriteError(w, r, a.logger, err)
+		return false
+	}
+	return true
 }
 
 // nhsNumber validates a number at the edge; errors never echo it.
