@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/audit"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/patientref"
@@ -21,7 +22,11 @@ func Options(dir *directory.Directory, registry *patientref.Client, rules domain
 	return service.Options{
 		Migrations: append(api.Migrations(), timer.Migrations()),
 		Background: func(ctx context.Context, d service.Deps) error {
-			return timer.New(d.Pool, d.Schema, aggregate.NewRepository(api.Type, d.Store), rules, d.Now, d.Logger).Run(ctx)
+			rec, err := audit.New(d.Store, "homevisits", d.Now)
+			if err != nil {
+				return err
+			}
+			return timer.New(d.Pool, d.Schema, aggregate.NewRepository(api.Type, d.Store), rec, rules, d.Now, d.Logger).Run(ctx)
 		},
 		OpenAPI: OpenAPI,
 		Routes: func(r *httpkit.Router, d service.Deps) error {

@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/servicetest"
+	"github.com/careweave/careweave/services/homevisits/internal/policy"
 )
 
 // More callers: people of the other demo PCN, Forest Edge, and roles with
@@ -26,7 +28,8 @@ const carolNHS = "9990000042" // registered at Forest Green Surgery, in Forest E
 // callers with and without a relationship with the visit's patient: the
 // issue's cases (paramedic A and a visit they have no assignment for, a
 // coordinator or GP of another PCN), in order, each allowed or refused 403
-// with a reason; the refusals record nothing.
+// with a reason; the refusals change nothing, and each refusal about a
+// known patient leaves exactly one denied record on their trail.
 func TestOnlyThePatientsPCNAndTheVisitsCliniciansGetIn(t *testing.T) {
 	h := start(t)
 	reg := h.registry.As(forestCoordinator).Do("POST", "/v1/patients", `{"nhsNumber":"`+carolNHS+`","traceStatus":"01","givenName":"Test","familyName":"Patient","birthDate":"1940-01-02","practice":"L84011"}`,
@@ -129,7 +132,7 @@ func TestOnlyThePatientsPCNAndTheVisitsCliniciansGetIn(t *testing.T) {
 		checkRefused(t, fmt.Sprintf("row %d: %s (%s): %s %s", i, c.who.Subject, c.who.Role, c.method, c.path), r, c.want, alice, carol.Patient)
 	}
 	// Besides the events of the allowed rows (reassign, accept; Carol's
-	// triage), the refusals recorded nothing.
+	// triage), the refusals stored nothing.
 	if n := h.events(); n != before+3 {
 		t.Fatalf("%d events after the table, want %d", n, before+3)
 	}
@@ -148,6 +151,26 @@ func TestOnlyThePatientsPCNAndTheVisitsCliniciansGetIn(t *testing.T) {
 		if pr := r.Problem(t); r.Status != http.StatusForbidden || !strings.Contains(pr.Detail, c.reason) {
 			t.Errorf("%s: GET %s = %d %+v, want 403 saying %q", c.who.Subject, c.path, r.Status, pr, c.reason)
 		}
+	}
+
+	// The trails. Alice: the allowed reads (coordinator, GP, Jess twice —
+	// the second as previously assigned — Owen) and one denial per refusal
+	// about her (three requests the registry placed in her PCN, seven
+	// reads, twelve changes, Jess's late accept, the no-pcn read); a
+	// request refused before the registry was asked names no patient.
+	// Carol: Forest Edge's read; her request by Severn Vale's coordinator,
+	// three refusals in the table and two in the reasons.
+	recs := checkTrail(t, h.s, alice, 5, 3+7+12+1+1)
+	checkTrail(t, h.s, carol.Patient, 1, 1+3+2)
+	jessReads := recordsOf(recs, jess.Subject, access.ReadRecord)
+	if len(jessReads) != 2 || jessReads[0].Basis != policy.BasisAssignedVisit || jessReads[1].Basis != policy.BasisPreviouslyAssigned {
+		t.Errorf("Jess's reads of Alice's visit: %+v, want assigned-visit, then previously-assigned", jessReads)
+	}
+	if got := recordsOf(recs, jess.Subject, "change"); len(got) != 3 || got[2].Outcome != access.Denied || got[2].Resource != path+"/accept" {
+		t.Errorf("Jess's refused changes: %+v, want reassign, cancel, then her late accept", got)
+	}
+	if got := recordsOf(recs, owen.Subject, access.Change("careweave.homevisits.assignment_accepted.v1")); len(got) != 1 || got[0].Basis != policy.BasisAssignedVisit {
+		t.Errorf("Owen's accept: %+v", got)
 	}
 }
 

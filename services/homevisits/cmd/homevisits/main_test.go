@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/nhsno"
@@ -19,6 +20,7 @@ import (
 	"github.com/careweave/careweave/kit/testkit"
 	"github.com/careweave/careweave/services/homevisits"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
+	"github.com/careweave/careweave/services/homevisits/internal/policy"
 	"github.com/careweave/careweave/services/patients"
 )
 
@@ -122,10 +124,11 @@ func (h *harness) request(body, key string) visit {
 	return v
 }
 
+// events counts the visit events stored, leaving out the audit records.
 func (h *harness) events() int {
 	h.t.Helper()
 	var n int
-	if err := h.s.Pool.QueryRow(h.t.Context(), "SELECT count(*) FROM "+h.s.Schema+".events").Scan(&n); err != nil {
+	if err := h.s.Pool.QueryRow(h.t.Context(), "SELECT count(*) FROM "+h.s.Schema+".events WHERE stream_id NOT LIKE 'access-%'").Scan(&n); err != nil {
 		h.t.Fatal(err)
 	}
 	return n
@@ -240,7 +243,7 @@ func TestEveryCommandThroughHTTP(t *testing.T) {
 	if n := h.events(); n != total {
 		t.Fatalf("%d events stored, want %d", n, total)
 	}
-	published := h.s.WaitEvents(total)
+	published := careEvents(t, h.s, total)
 	types := map[string]bool{}
 	for _, e := range published {
 		types[e.Envelope.Type] = true
@@ -287,6 +290,56 @@ func TestEveryCommandThroughHTTP(t *testing.T) {
 	if e := first1[8].Envelope; e.ActorID != owen.Subject || e.ActorRole != "paramedic" {
 		t.Fatalf("on site: %+v", e)
 	}
+
+	// Every change left one record per event on the patient's trail, the
+	// GET one read, Owen's refused accept one denial; the replayed request,
+	// the stale, invalid and out-of-state changes none.
+	recs := checkTrail(t, h.s, alice, 1, 1)
+	checkTrail(t, h.s, bob, 0, 0)
+	for _, c := range []struct {
+		actor  string
+		action access.Action
+		basis  access.Basis
+	}{
+		{coordinator.Subject, access.Change("careweave.homevisits.visit_escalated.v1"), policy.BasisPCNPatient},
+		{dutyGP.Subject, access.Change("careweave.homevisits.visit_triaged.v1"), policy.BasisPCNPatient},
+		{owen.Subject, access.Change("careweave.homevisits.clinician_arrived.v1"), policy.BasisAssignedVisit},
+		{jess.Subject, access.Change("careweave.homevisits.assignment_declined.v1"), policy.BasisAssignedVisit},
+		{owen.Subject, access.Change("careweave.homevisits.visit_completed.v1"), policy.BasisAssignedVisit},
+		{coordinator.Subject, access.ReadRecord, policy.BasisPCNPatient},
+	} {
+		got := recordsOf(recs, c.actor, c.action)
+		if len(got) != 1 || got[0].Basis != c.basis || got[0].Outcome != access.Allowed {
+			t.Errorf("%s %s: %+v, want one allowed on %s", c.actor, c.action, got, c.basis)
+		}
+	}
+	// The published records are the service's own audit subjects.
+	var audited int
+	for _, e := range h.s.WaitEvents(0) {
+		if strings.HasPrefix(e.Subject, "care.access.homevisits.") {
+			audited++
+		}
+	}
+	if want := len(recs) + len(trail(t, h.s, bob)); audited > want {
+		t.Errorf("%d audit records published, more than the %d stored", audited, want)
+	}
+}
+
+// careEvents returns the visit events JetStream holds once it holds at
+// least n of them, leaving out the audit records.
+func careEvents(t *testing.T, s *servicetest.Stack, n int) []servicetest.Published {
+	t.Helper()
+	var got []servicetest.Published
+	testkit.Eventually(t, 15*time.Second, func() bool {
+		got = nil
+		for _, e := range s.WaitEvents(0) {
+			if !strings.HasPrefix(e.Subject, "care.access.") {
+				got = append(got, e)
+			}
+		}
+		return len(got) >= n
+	}, "fewer than %d events published", n)
+	return got
 }
 
 func TestBadInputGetsAProblemAndChangesNothing(t *testing.T) {
@@ -477,7 +530,7 @@ func TestAnUnacceptedAssignmentTimesOutEvenAcrossARestart(t *testing.T) {
 		return v.Status == "timed-out"
 	}, "the visit is %s, want timed-out after the restart", v.Status)
 	var timedOut int
-	for _, p := range second.WaitEvents(4) {
+	for _, p := range careEvents(t, second, 4) {
 		if p.Envelope.Type == "careweave.homevisits.assignment_timed_out.v1" {
 			timedOut++
 			if p.Envelope.ActorRole != "system" {
@@ -487,6 +540,13 @@ func TestAnUnacceptedAssignmentTimesOutEvenAcrossARestart(t *testing.T) {
 	}
 	if timedOut != 1 {
 		t.Fatalf("%d timeouts published, want 1", timedOut)
+	}
+	// The timeout is on the patient's trail, as the system's change on the
+	// basis of its timer.
+	rec := recordsOf(trail(t, second, h.patients[aliceNHS]), "careweave-homevisits", access.Change("careweave.homevisits.assignment_timed_out.v1"))
+	if len(rec) != 1 || rec[0].Role != "system" || rec[0].Basis != access.Relationship("system-timer") || rec[0].Outcome != access.Allowed ||
+		rec[0].Resource != "/v1/visits/"+v.Visit {
+		t.Fatalf("the timeout's audit records: %+v, want one by the system on relationship:system-timer", rec)
 	}
 	// Too late to accept; the coordinator reassigns, which starts a new wait.
 	if r := second.As(jess).Do("POST", "/v1/visits/"+v.Visit+"/accept", `{}`, map[string]string{"If-Match": etag(4)}); r.Status != http.StatusConflict {

@@ -5,8 +5,10 @@ import (
 	"slices"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/audit"
 	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
@@ -49,28 +51,44 @@ func (v visitAccess) policyVisit() policy.Visit {
 }
 
 // authorize asks the policy whether the request's caller may do action to
-// visit: nil, or a 403 naming the reason (401 if the request was not
-// authenticated).
-func (a *API) authorize(r *http.Request, action policy.Action, visit policy.Visit) error {
+// visit: the basis it allows it on, or a 403 naming the reason (401 if the
+// request was not authenticated).
+func (a *API) authorize(r *http.Request, action policy.Action, visit policy.Visit) (access.Basis, error) {
 	p, ok := auth.From(r.Context())
 	if !ok {
 		_, err := auth.ActorFrom(r)
-		return err
+		return "", err
 	}
 	d := policy.Decide(p, action, visit)
 	if !d.Allowed {
 		a.logger.Info("access denied", "request_id", httpkit.RequestID(r.Context()), "sub", p.Subject, "role", p.Role,
 			"action", string(action), "reason", d.Reason)
 	}
-	return d.Err()
+	return access.Basis(d.Basis), d.Err()
+}
+
+// denied puts the policy's refusal of a change to patient's data on the
+// patient's trail and returns the refusal (or, if it could not be
+// recorded, why not): for a refusal Commands cannot file under a visit.
+func (a *API) denied(r *http.Request, patient string, refusal error) error {
+	rec, err := audit.Of(r, audit.Access{Patient: patient, Action: access.Action("change"), Basis: access.NoBasis,
+		Outcome: access.Denied, Status: http.StatusForbidden})
+	if err == nil {
+		err = a.audit.Record(r.Context(), rec)
+	}
+	if err != nil {
+		return err
+	}
+	return refusal
 }
 
 // authorized returns decide if the caller may do action to the visit as it
 // was loaded, guarded by the same question on the state decide is given in
 // the transaction: a reassignment in between cannot let a clinician act
-// on a visit that is no longer theirs.
-func (a *API) authorized(r *http.Request, action policy.Action, loaded visitAccess, decide aggregate.Decide[domain.VisitState]) (aggregate.Decide[domain.VisitState], error) {
-	if err := a.authorize(r, action, loaded.policyVisit()); err != nil {
+// on a visit that is no longer theirs. The basis of that last answer is
+// put in basis, for the change's audit records.
+func (a *API) authorized(r *http.Request, action policy.Action, loaded visitAccess, basis *access.Basis, decide aggregate.Decide[domain.VisitState]) (aggregate.Decide[domain.VisitState], error) {
+	if _, err := a.authorize(r, action, loaded.policyVisit()); err != nil {
 		return nil, err
 	}
 	return func(s domain.VisitState, version int64) ([]events.Data, error) {
@@ -78,9 +96,11 @@ func (a *API) authorized(r *http.Request, action policy.Action, loaded visitAcce
 		if s.ClinicianID != "" && !slices.Contains(now.assigned, s.ClinicianID) {
 			now.assigned = append(slices.Clip(now.assigned), s.ClinicianID)
 		}
-		if err := a.authorize(r, action, now.policyVisit()); err != nil {
+		b, err := a.authorize(r, action, now.policyVisit())
+		if err != nil {
 			return nil, err
 		}
+		*basis = b
 		return decide(s, version)
 	}, nil
 }

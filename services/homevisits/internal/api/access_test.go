@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/httpkit"
@@ -54,7 +55,8 @@ func TestAChangeIsAskedAgainOnTheStateItIsDecidedOn(t *testing.T) {
 	decided := 0
 	decide := func(domain.VisitState, int64) ([]events.Data, error) { decided++; return nil, nil }
 
-	guarded, err := a.authorized(r, policy.Accept, visitAccess{state: hers, assigned: []string{jess.Subject}}, decide)
+	var basis access.Basis
+	guarded, err := a.authorized(r, policy.Accept, visitAccess{state: hers, assigned: []string{jess.Subject}}, &basis, decide)
 	if err != nil {
 		t.Fatalf("Jess accepting the visit loaded as hers: %v", err)
 	}
@@ -65,16 +67,16 @@ func TestAChangeIsAskedAgainOnTheStateItIsDecidedOn(t *testing.T) {
 	if _, err := guarded(owens, 5); !errors.As(err, &he) || he.Kind != httpkit.KindForbidden || decided != 0 {
 		t.Fatalf("on Owen's visit: %v (decided %d times), want 403 before deciding", err, decided)
 	}
-	if _, err := guarded(hers, 5); err != nil || decided != 1 {
-		t.Fatalf("on her visit: %v (decided %d times)", err, decided)
+	if _, err := guarded(hers, 5); err != nil || decided != 1 || basis != policy.BasisAssignedVisit {
+		t.Fatalf("on her visit: %v (decided %d times, basis %q)", err, decided, basis)
 	}
 
 	// A caller refused on the loaded visit is refused before any decision.
-	if _, err := a.authorized(r, policy.Accept, visitAccess{state: owens, assigned: []string{jess.Subject, owens.ClinicianID}}, decide); !errors.As(err, &he) || he.Kind != httpkit.KindForbidden {
+	if _, err := a.authorized(r, policy.Accept, visitAccess{state: owens, assigned: []string{jess.Subject, owens.ClinicianID}}, &basis, decide); !errors.As(err, &he) || he.Kind != httpkit.KindForbidden {
 		t.Fatalf("Jess accepting Owen's visit: %v, want 403", err)
 	}
 	// No principal: 401.
-	if _, err := a.authorized(httptest.NewRequest("GET", "/", nil), policy.Read, visitAccess{state: hers}, decide); httpkit.KindOf(err) != httpkit.KindUnauthorized {
+	if _, err := a.authorized(httptest.NewRequest("GET", "/", nil), policy.Read, visitAccess{state: hers}, &basis, decide); httpkit.KindOf(err) != httpkit.KindUnauthorized {
 		t.Fatalf("without a principal: %v, want 401", err)
 	}
 }

@@ -9,7 +9,19 @@
 // visitAccess), or for a request the registry's registration — before it
 // reads or changes anything, and a change asks again on the state its
 // decision is made on, in the transaction. A refusal is 403 problem+json
-// naming the reason and records nothing.
+// naming the reason and changes nothing.
+//
+// What is recorded. Every change puts one access_recorded per event it
+// records about the visit's patient on the patient's audit trail
+// (access-<patient> in this service's event log), in the change's
+// transaction, with the basis the policy gave on the state the change was
+// decided on (relationship:pcn-patient or relationship:assigned-visit) and
+// action change:<event type>. A GET of a visit is recorded (read-record,
+// with its basis, previously-assigned included) before it is answered, and
+// is answered 503 with nothing served if it cannot be. A refusal about a
+// visit, or about a request whose patient the registry named, is recorded
+// as denied (basis none, 403). The acceptance timer's timeouts are recorded
+// too, as the system (see internal/timer).
 //
 // Who acts. Accept, decline, en route, on site, complete and no access are
 // the assigned clinician's own acts. A caller whose role (the bearer
@@ -32,8 +44,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/kit/aggregate"
+	"github.com/careweave/careweave/kit/audit"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/idempotency"
@@ -57,8 +71,11 @@ var Type = aggregate.Type[domain.VisitState]{Name: domain.Aggregate, Registry: h
 
 // API serves the home-visits commands.
 type API struct {
-	repo      *aggregate.Repository[domain.VisitState]
-	cmds      *service.Commands[domain.VisitState]
+	repo *aggregate.Repository[domain.VisitState]
+	cmds *service.Commands[domain.VisitState]
+	// reads serves GET of a visit loaded with what the policy needs.
+	reads     *service.Commands[visitAccess]
+	audit     *audit.Recorder
 	directory *directory.Directory
 	registry  *patientref.Client
 	rules     domain.Rules
@@ -86,7 +103,12 @@ func New(d service.Deps, dir *directory.Directory, registry *patientref.Client, 
 	if err != nil {
 		return nil, err
 	}
+	rec, err := audit.New(d.Store, "homevisits", d.Now)
+	if err != nil {
+		return nil, err
+	}
 	a := &API{
+		audit:     rec,
 		repo:      aggregate.NewRepository(Type, d.Store),
 		access:    aggregate.NewRepository(accessType, d.Store),
 		directory: dir,
@@ -96,11 +118,22 @@ func New(d service.Deps, dir *directory.Directory, registry *patientref.Client, 
 		logger:    d.Logger,
 		now:       d.Now,
 	}
-	a.timers = timer.New(d.Pool, d.Schema, a.repo, rules, d.Now, d.Logger)
+	a.timers = timer.New(d.Pool, d.Schema, a.repo, rec, rules, d.Now, d.Logger)
 	a.cmds = &service.Commands[domain.VisitState]{
 		Repo: a.repo, Idem: idem, Logger: d.Logger, Now: d.Now,
-		View: func(l aggregate.Loaded[domain.VisitState]) any { return a.view(l) },
-		Path: visitPath,
+		View:    func(l aggregate.Loaded[domain.VisitState]) any { return a.view(l) },
+		Path:    visitPath,
+		Audit:   rec,
+		Patient: func(s domain.VisitState) string { return s.Patient },
+	}
+	a.reads = &service.Commands[visitAccess]{
+		Repo: a.access, Logger: d.Logger, Now: d.Now,
+		View: func(l aggregate.Loaded[visitAccess]) any {
+			return a.view(aggregate.Loaded[domain.VisitState]{ID: l.ID, State: l.State.state, Version: l.Version})
+		},
+		Path:    visitPath,
+		Audit:   rec,
+		Patient: func(v visitAccess) string { return v.state.Patient },
 	}
 	return a, nil
 }
@@ -160,6 +193,7 @@ func (a *API) change(w http.ResponseWriter, r *http.Request, action policy.Actio
 		httpkit.WriteError(w, r, a.logger, err)
 		return
 	}
+	var basis access.Basis
 	a.cmds.Change(w, r, visit.ID, service.Command[domain.VisitState]{
 		Body: body,
 		Decide: func(_ context.Context, meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
@@ -167,11 +201,12 @@ func (a *API) change(w http.ResponseWriter, r *http.Request, action policy.Actio
 			if err != nil {
 				return nil, err
 			}
-			return a.authorized(r, action, visit.State, decide)
+			return a.authorized(r, action, visit.State, &basis, decide)
 		},
 		Also: func(ctx context.Context, tx pgx.Tx, l aggregate.Loaded[domain.VisitState]) error {
 			return a.timers.Sync(ctx, tx, visit.ID, l.State)
 		},
+		Basis: func() access.Basis { return basis },
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/directory"
@@ -46,6 +47,7 @@ func (a *API) cancelVisit(w http.ResponseWriter, r *http.Request) {
 	}
 	id := visit.ID
 	var body cancelVisitRequest
+	var basis access.Basis
 	a.cmds.Change(w, r, id, service.Command[domain.VisitState]{
 		Body: &body,
 		Decide: func(ctx context.Context, meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
@@ -55,7 +57,7 @@ func (a *API) cancelVisit(w http.ResponseWriter, r *http.Request) {
 			}
 			// Asked before the duplicate is looked at: a refused caller
 			// learns nothing of another visit.
-			if err := a.authorize(r, policy.Cancel, visit.State.policyVisit()); err != nil {
+			if _, err := a.authorize(r, policy.Cancel, visit.State.policyVisit()); err != nil {
 				return nil, err
 			}
 			decide := domain.CancelVisit(cmd)
@@ -64,8 +66,9 @@ func (a *API) cancelVisit(w http.ResponseWriter, r *http.Request) {
 					return nil, err
 				}
 			}
-			return a.authorized(r, policy.Cancel, visit.State, decide)
+			return a.authorized(r, policy.Cancel, visit.State, &basis, decide)
 		},
+		Basis: func() access.Basis { return basis },
 	})
 }
 

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/services/homevisits/internal/domain"
@@ -28,16 +29,15 @@ func (a *API) view(l aggregate.Loaded[domain.VisitState]) visitView {
 }
 
 // getVisit serves a visit's current state with its ETag, if the caller
-// may read it.
+// may read it: the read is recorded on the patient's trail, with the
+// policy's basis, before it is answered, and a refusal as denied.
 func (a *API) getVisit(w http.ResponseWriter, r *http.Request) {
-	visit, err := a.existingVisit(r)
-	if err == nil {
-		err = a.authorize(r, policy.Read, visit.State.policyVisit())
-	}
+	id, err := visitID(r)
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
 		return
 	}
-	w.Header().Set("ETag", httpkit.ETag(visit.Version))
-	httpkit.WriteJSON(w, http.StatusOK, a.view(aggregate.Loaded[domain.VisitState]{ID: visit.ID, State: visit.State.state, Version: visit.Version}))
+	a.reads.Read(w, r, id, func(l aggregate.Loaded[visitAccess]) (access.Basis, error) {
+		return a.authorize(r, policy.Read, l.State.policyVisit())
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/events/homevisits"
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/auth"
@@ -92,13 +93,14 @@ func completeRequestVisit(cmd domain.RequestVisitCmd, reg patientref.Registratio
 func (a *API) requestVisit(w http.ResponseWriter, r *http.Request) {
 	var body requestVisitRequest
 	id := events.NewID(a.now()).String()
+	var basis access.Basis
 	a.cmds.Create(w, r, id, service.Command[domain.VisitState]{
 		Body: &body,
 		Decide: func(ctx context.Context, meta aggregate.Meta) (aggregate.Decide[domain.VisitState], error) {
 			// A caller who could not request a visit even for a patient of
 			// their own PCN is refused before the registry is asked.
 			p, _ := auth.From(ctx)
-			if err := a.authorize(r, policy.Request, policy.Visit{PCN: p.PCN}); err != nil {
+			if _, err := a.authorize(r, policy.Request, policy.Visit{PCN: p.PCN}); err != nil {
 				return nil, err
 			}
 			cmd, err := parseRequestVisit(body, a.directory, meta.Now)
@@ -111,14 +113,18 @@ func (a *API) requestVisit(w http.ResponseWriter, r *http.Request) {
 			}
 			// The patient must be registered in the caller's PCN; asked
 			// before the registration is compared with the request, so a
-			// refusal says nothing of it.
-			if err := a.authorize(r, policy.Request, policy.Visit{PCN: reg.PCN}); err != nil {
-				return nil, err
+			// refusal says nothing of it. The registry named the patient,
+			// so a refusal goes on their trail.
+			b, err := a.authorize(r, policy.Request, policy.Visit{PCN: reg.PCN})
+			if err != nil {
+				return nil, a.denied(r, reg.Patient, err)
 			}
+			basis = b
 			if cmd, err = completeRequestVisit(cmd, reg, a.directory); err != nil {
 				return nil, err
 			}
 			return domain.RequestVisit(cmd), nil
 		},
+		Basis: func() access.Basis { return basis },
 	})
 }
