@@ -253,6 +253,36 @@ func TestEachClinicianSeesTheirAssignmentsNowAndFollowsThemLive(t *testing.T) {
 		}
 		kinds = append(kinds, ev.String())
 	}
+	// Each patient the feed showed is on their trail once per connection
+	// that showed them, as read by Jess on the basis of her own feed: the
+	// first connection showed notices 1-7 at connection (before she read
+	// four of them), the resumed one 5-10 at connection and v8's later,
+	// before it was sent, the fresh one v8 only. Her one read of the
+	// current list showed v6's, v1's and v3's patients. v7 was never hers.
+	wantFeed := map[string]int{}
+	for _, shown := range [][]feedEvent{got[:7], got[4:10], got[10:], got[10:]} {
+		seen := map[string]bool{}
+		for _, ev := range shown {
+			if !seen[ev.notice.Patient] {
+				seen[ev.notice.Patient] = true
+				wantFeed[ev.notice.Patient]++
+			}
+		}
+	}
+	stream, list := "/v1/clinicians/"+jess+"/assignments/stream", "/v1/clinicians/"+jess+"/assignments"
+	for i := 1; i <= 8; i++ {
+		wantList := 0
+		if i == 6 || i == 1 || i == 3 {
+			wantList = 1
+		}
+		feed, listed := readsBy(t, svc, patient(i), jess, stream, ownFeed), readsBy(t, svc, patient(i), jess, list, ownFeed)
+		if feed != wantFeed[patient(i)] || listed != wantList {
+			t.Errorf("patient %d: Jess's feed and list reads recorded %d and %d times, want %d and %d", i, feed, listed, wantFeed[patient(i)], wantList)
+		}
+	}
+	if wantFeed[patient(8)] != 2 || wantFeed[patient(7)] != 0 {
+		t.Errorf("the feed showed %v", wantFeed)
+	}
 	for item, w := range map[string][]string{
 		"v1": {"assigned v1", "retriaged v1"},
 		"v2": {"assigned v2", "withdrawn v2"},

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
@@ -47,6 +48,10 @@ func TestOnlyTheClinicianTheirCoordinatorAndTheTeamGetIn(t *testing.T) {
 	)
 	hook := func(secret string) map[string]string { return map[string]string{"url": rcv.URL, "secret": secret} }
 	severnSecret, forestSecret := strings.Repeat("s", 32), strings.Repeat("f", 32)
+
+	// The waits above read the lists as the stack's default coordinator:
+	// the table's records are counted from here.
+	before := [2]int{len(trail(t, svc, patient(1))), len(trail(t, svc, patient(2)))}
 
 	// In order: each row may depend on what the rows before it did.
 	for i, c := range []struct {
@@ -118,6 +123,33 @@ func TestOnlyTheClinicianTheirCoordinatorAndTheTeamGetIn(t *testing.T) {
 				t.Errorf("row %d: the refusal gives away %s: %s", i, secret, r.Body)
 			}
 		}
+	}
+
+	// Each allowed read of a list left one record on its patient's trail,
+	// with its basis; the refusals name no patient and left none (they are
+	// logged, without a patient's identifiers).
+	coordinator := callers["coordinator of Severn Vale"].Subject
+	for _, c := range []struct {
+		patient       string
+		actor, path   string
+		basis         access.Basis
+		before, total int
+	}{
+		{patient(1), jess, jessFeed, ownFeed, before[0], 2},
+		{patient(1), coordinator, jessFeed, pcnCoordinator, before[0], 2},
+		{patient(2), owen, owenFeed, ownFeed, before[1], 2},
+		{patient(2), coordinator, owenFeed, pcnCoordinator, before[1], 2},
+	} {
+		if n := readsBy(t, svc, c.patient, c.actor, c.path, c.basis); n != 1 {
+			t.Errorf("%s's reads of %s recorded %d times, want once", c.actor, c.path, n)
+		}
+		if n := len(trail(t, svc, c.patient)); n != c.before+c.total {
+			t.Errorf("%d records after the table, want %d", n, c.before+c.total)
+		}
+	}
+	logs := svc.Logs()
+	if strings.Count(logs, `"access denied"`) < 10 || strings.Contains(logs, patient(1)) || strings.Contains(logs, patient(2)) {
+		t.Errorf("the refusals are not all logged, or the log names a patient")
 	}
 
 	// What Jess's device reads is hers, and her live feed opens for her.

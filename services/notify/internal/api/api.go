@@ -12,7 +12,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/events/notify"
+	"github.com/careweave/careweave/kit/audit"
 	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/eventstore"
@@ -29,6 +31,9 @@ type API struct {
 	store    *eventstore.Store
 	registry *events.Registry
 	logger   *slog.Logger
+	// audit puts each patient a clinician's assignments show on the
+	// patient's trail, in this service's event log.
+	audit *audit.Recorder
 	// webhooks and directory serve the teams' webhook administration.
 	webhooks  *webhook.Webhooks
 	directory *directory.Directory
@@ -41,7 +46,12 @@ func New(d service.Deps, hooks *webhook.Webhooks, dir *directory.Directory) (*AP
 	if err := pgkit.ValidateSchemaName(d.Schema); err != nil {
 		return nil, err
 	}
+	rec, err := audit.New(d.Store, "notify", d.Now)
+	if err != nil {
+		return nil, err
+	}
 	return &API{
+		audit:     rec,
 		pool:      d.Pool,
 		store:     d.Store,
 		registry:  notify.Registry(),
@@ -70,35 +80,44 @@ func (a *API) Register(r *httpkit.Router) {
 // (kit/directory), so anything it refuses cannot name a recipient.
 var directoryID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,63}$`)
 
-// clinician returns the request's clinician if the caller may read their
-// assignments, or answers 400 or 403 and false.
-func (a *API) clinician(w http.ResponseWriter, r *http.Request) (string, bool) {
+// clinician returns the request's clinician and the basis on which the
+// caller may read their assignments, or answers 400 or 403 and false. A
+// refusal is about a clinician, not a patient: it names no patient to put
+// it on the trail of, so it is only logged, without identifiers.
+func (a *API) clinician(w http.ResponseWriter, r *http.Request) (string, access.Basis, bool) {
 	c := r.PathValue("clinician")
 	if !directoryID.MatchString(c) {
 		httpkit.WriteError(w, r, a.logger, httpkit.Invalid("clinician", "must be a directory id such as para-jess-patel"))
-		return "", false
+		return "", "", false
 	}
-	return c, a.authorize(w, r, policy.ReadAssignments, policy.FeedOf(a.directory, c))
+	d, ok := a.decide(w, r, policy.ReadAssignments, policy.FeedOf(a.directory, c))
+	return c, access.Basis(d.Basis), ok
 }
 
 // authorize asks the policy whether the caller may do action to res, and
 // answers 403 naming the reason (401 if the request was not
 // authenticated) and false if not.
 func (a *API) authorize(w http.ResponseWriter, r *http.Request, action policy.Action, res policy.Resource) bool {
+	_, ok := a.decide(w, r, action, res)
+	return ok
+}
+
+// decide is authorize, returning the policy's decision.
+func (a *API) decide(w http.ResponseWriter, r *http.Request, action policy.Action, res policy.Resource) (policy.Decision, bool) {
 	p, ok := auth.From(r.Context())
 	if !ok {
 		_, err := auth.ActorFrom(r)
 		httpkit.WriteError(w, r, a.logger, err)
-		return false
+		return policy.Decision{}, false
 	}
 	d := policy.Decide(p, action, res)
 	if !d.Allowed {
 		a.logger.Info("access denied", "request_id", httpkit.RequestID(r.Context()), "sub", p.Subject, "role", p.Role,
 			"action", string(action), "reason", d.Reason)
 		httpkit.WriteError(w, r, a.logger, d.Err())
-		return false
+		return d, false
 	}
-	return true
+	return d, true
 }
 
 // feedVersion is the version of the clinician's feed: the id of the last

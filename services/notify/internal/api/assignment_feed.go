@@ -31,8 +31,16 @@ type FeedNotice struct {
 // one after Last-Event-ID (or, on a first connection, from the start of the
 // feed) as "event: assignment" with its feed version as the id. Versions
 // are never reused, so a reconnect resumes without missing or repeating one.
+//
+// Each patient the feed shows is recorded as read (read-assignments, on the
+// policy's basis) once per connection, before the first notice about them
+// is sent: the notices it sends first are recorded before the response
+// starts (503, and nothing sent, if they cannot be), and a later notice
+// about a patient this connection has not shown yet is recorded before it
+// is sent. If that record cannot be stored the feed ends without sending
+// it; the client resumes with Last-Event-ID and misses nothing.
 func (a *API) assignmentFeed(w http.ResponseWriter, r *http.Request) {
-	clinician, ok := a.clinician(w, r)
+	clinician, basis, ok := a.clinician(w, r)
 	if !ok {
 		return
 	}
@@ -43,6 +51,15 @@ func (a *API) assignmentFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	stream := notify.FeedStream(clinician)
+	recorded := map[string]bool{}
+	first, err := a.feedNotices(ctx, stream, after)
+	if err == nil {
+		err = a.recordReads(r, basis, unrecorded(recorded, patientsOf(first)))
+	}
+	if err != nil {
+		httpkit.WriteError(w, r, a.logger, err)
+		return
+	}
 
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -55,26 +72,15 @@ func (a *API) assignmentFeed(w http.ResponseWriter, r *http.Request) {
 	defer poll.Stop()
 	idle := time.NewTicker(keepAlive)
 	defer idle.Stop()
+	notices := first
 	for {
-		envs, err := a.store.Load(ctx, stream, after)
-		if err != nil {
-			if ctx.Err() == nil {
-				a.logger.Warn("live feed stopped", "stream_id", stream, "err", err)
-			}
-			return
-		}
-		for _, env := range envs {
-			data, ok, err := a.feedNotice(env)
-			if err != nil {
-				a.logger.Error("live feed stopped: a stored notice does not decode", "stream_id", stream, "event_id", env.ID.String(), "err", err)
-				return
-			}
-			if ok {
-				if _, err := fmt.Fprintf(w, "id: %s\nevent: assignment\ndata: %s\n\n", formatEventID(env.StreamVersion), data); err != nil {
+		for _, n := range notices {
+			if n.data != nil {
+				if _, err := fmt.Fprintf(w, "id: %s\nevent: assignment\ndata: %s\n\n", formatEventID(n.version), n.data); err != nil {
 					return
 				}
 			}
-			after = env.StreamVersion
+			after = n.version
 		}
 		if err := rc.Flush(); err != nil {
 			return
@@ -90,7 +96,54 @@ func (a *API) assignmentFeed(w http.ResponseWriter, r *http.Request) {
 			}
 		case <-poll.C:
 		}
+		if notices, err = a.feedNotices(ctx, stream, after); err != nil {
+			if ctx.Err() == nil {
+				a.logger.Warn("live feed stopped", "stream_id", stream, "err", err)
+			}
+			return
+		}
+		if err := a.recordReads(r, basis, unrecorded(recorded, patientsOf(notices))); err != nil {
+			return // logged; the client resumes after what it was sent
+		}
 	}
+}
+
+// feedEntry is one event of a feed: its version, and the notice as the
+// feed sends it with the patient it is about (data nil for an event the
+// feed does not send).
+type feedEntry struct {
+	version int64
+	data    []byte
+	patient string
+}
+
+// feedNotices loads the feed's events after version after.
+func (a *API) feedNotices(ctx context.Context, stream string, after int64) ([]feedEntry, error) {
+	envs, err := a.store.Load(ctx, stream, after)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]feedEntry, 0, len(envs))
+	for _, env := range envs {
+		data, patient, err := a.feedNotice(env)
+		if err != nil {
+			a.logger.Error("live feed stopped: a stored notice does not decode", "stream_id", stream, "event_id", env.ID.String(), "err", err)
+			return nil, err
+		}
+		out = append(out, feedEntry{version: env.StreamVersion, data: data, patient: patient})
+	}
+	return out, nil
+}
+
+// patientsOf returns the patients the entries that are sent are about.
+func patientsOf(entries []feedEntry) []string {
+	var out []string
+	for _, e := range entries {
+		if e.data != nil {
+			out = append(out, e.patient)
+		}
+	}
+	return out
 }
 
 // resumeAfter is the feed version a client's Last-Event-ID says it has
@@ -118,17 +171,21 @@ func (a *API) resumeAfter(ctx context.Context, lastEventID, clinician string) (i
 	return after, nil
 }
 
-// feedNotice encodes env's notice as the feed sends it; ok is false for a
-// notice that is not an assignment's (a feed id that is a team's too).
-func (a *API) feedNotice(env events.Envelope) (data []byte, ok bool, err error) {
+// feedNotice encodes env's notice as the feed sends it, and says which
+// patient it is about; data is nil for a notice that is not an
+// assignment's (a feed id that is a team's too).
+func (a *API) feedNotice(env events.Envelope) (data []byte, patient string, err error) {
 	d, err := a.registry.Decode(env)
 	if err != nil {
-		return nil, false, err
+		return nil, "", err
 	}
 	n, ok := d.(notify.AssignmentNotice)
 	if !ok {
-		return nil, false, nil
+		return nil, "", nil
 	}
 	data, err = json.Marshal(FeedNotice{AssignmentNotice: n, EventID: env.ID.String(), Time: env.Time})
-	return data, err == nil, err
+	if err != nil {
+		return nil, "", err
+	}
+	return data, n.Patient, nil
 }

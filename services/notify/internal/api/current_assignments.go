@@ -36,12 +36,22 @@ type CurrentAssignments struct {
 	LastEventID string       `json:"lastEventId"`
 }
 
+// currentAssignments serves the visits the clinician holds to a caller the
+// policy lets read them; each patient listed is recorded as read, on the
+// policy's basis, before the list is answered.
 func (a *API) currentAssignments(w http.ResponseWriter, r *http.Request) {
-	clinician, ok := a.clinician(w, r)
+	clinician, basis, ok := a.clinician(w, r)
 	if !ok {
 		return
 	}
 	cur, err := a.readCurrentAssignments(r.Context(), clinician)
+	if err == nil {
+		patients := make([]string, 0, len(cur.Assignments))
+		for _, as := range cur.Assignments {
+			patients = append(patients, as.Patient)
+		}
+		err = a.recordReads(r, basis, patients)
+	}
 	if err != nil {
 		httpkit.WriteError(w, r, a.logger, err)
 		return

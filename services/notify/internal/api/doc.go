@@ -14,4 +14,13 @@
 // the directory's facts about the clinician or team in the path, before it
 // reads or changes anything: a refusal is 403 problem+json naming the
 // reason, and changes nothing.
+//
+// What is recorded. Every patient a clinician's current assignments or live
+// feed shows is put on the patient's audit trail (audit.go), with the
+// policy's basis, before it is shown: the list's patients in one
+// transaction before it is answered, the feed's once per connection (what
+// it sends first before the response starts, a later notice about a new
+// patient before it is sent). A refusal names no patient and is only
+// logged; webhook administration shows no patient data and records
+// nothing.
 package api

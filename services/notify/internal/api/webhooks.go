@@ -23,7 +23,9 @@ type redeliverRequest struct {
 }
 
 // team returns the request's community team if the caller may do action
-// to its webhook, or answers 400 or 403 and false.
+// to its webhook, or answers 400 or 403 and false. A webhook's routes show
+// a team's endpoint and delivery state, never a patient's data, so they
+// put nothing on an audit trail.
 func (a *API) team(w http.ResponseWriter, r *http.Request, action policy.Action) (string, bool) {
 	t := r.PathValue("team")
 	if !directoryID.MatchString(t) {
