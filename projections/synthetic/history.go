@@ -12,8 +12,25 @@ import (
 	hv "github.com/careweave/careweave/events/homevisits"
 )
 
+// PatientPrefix starts every synthetic patient's reference: patient i's is
+// the prefix and i in twelve digits.
+const PatientPrefix = "01a20900-0000-7000-8000-"
+
+// Where every synthetic patient is registered: a practice of the demo
+// directory's PCN (kit/directory), whose care coordinators may read them.
+const (
+	Practice = "L84001"
+	PCN      = "U84001"
+)
+
 // Patient is the opaque reference of synthetic patient i.
-func Patient(i int) string { return fmt.Sprintf("01a20900-0000-7000-8000-%012d", i) }
+func Patient(i int) string { return fmt.Sprintf(PatientPrefix+"%012d", i) }
+
+// PatientSQL is a PostgreSQL expression for Patient of the non-negative
+// integer expression i, for loading synthetic data in bulk.
+func PatientSQL(i string) string {
+	return "'" + PatientPrefix + "' || lpad((" + i + ")::text, 12, '0')"
+}
 
 // History is patient i's care starting at: a discharge on pathway 1 routed
 // to a community team (cancelled for every fifth patient, which retracts
@@ -31,14 +48,14 @@ func History(i int, at time.Time) []events.Envelope {
 	}
 	steps := []step{
 		{"stay-" + stay, dc.PatientAdmitted{StayID: stay, Patient: patient, HospitalSite: "RTE01", Ward: "Ward 7", AdmittedAt: at,
-			Method: dc.AdmissionEmergency, Practice: "L84001", PCN: "U84001"}},
+			Method: dc.AdmissionEmergency, Practice: Practice, PCN: PCN}},
 		{"stay-" + stay, dc.PatientDischarged{DischargedAt: at.Add(time.Hour), Method: dc.DischargeOwnTransport,
-			Destination: dc.DestinationUsualResidence, Pathway: dc.PathwayP1, HospitalSite: "RTE01", Ward: "Ward 7", Practice: "L84001",
+			Destination: dc.DestinationUsualResidence, Pathway: dc.PathwayP1, HospitalSite: "RTE01", Ward: "Ward 7", Practice: Practice,
 			SummaryDueBy: at.Add(25 * time.Hour), FollowUpDueBy: at.Add(25 * time.Hour)}},
 		{"stay-" + stay, dc.FollowUpAssigned{TeamID: "team-severn-ict", AssignedAt: at.Add(time.Hour), DueBy: at.Add(25 * time.Hour),
 			DischargedAt: at.Add(time.Hour), Pathway: dc.PathwayP1, Destination: dc.DestinationUsualResidence,
 			Needs: []dc.FollowUpNeed{dc.NeedReablement}}},
-		{"visit-" + visit, hv.VisitRequested{Patient: patient, Practice: "L84001", PCN: "U84001", Reason: "unsteady since discharge",
+		{"visit-" + visit, hv.VisitRequested{Patient: patient, Practice: Practice, PCN: PCN, Reason: "unsteady since discharge",
 			Source: hv.SourcePhone, Caller: hv.CallerRelative, RequestedAt: at.Add(2 * time.Hour)}},
 		{"visit-" + visit, hv.VisitTriaged{TriagedBy: "gp-amara-okafor", TriagedByRole: "gp", Urgency: "routine", Window: win, TriagedAt: at.Add(2 * time.Hour)}},
 		{"visit-" + visit, hv.VisitTriaged{TriagedBy: "gp-amara-okafor", TriagedByRole: "gp", Urgency: "urgent", PreviousUrgency: "routine", Window: win, TriagedAt: at.Add(2 * time.Hour)}},
@@ -59,7 +76,7 @@ func History(i int, at time.Time) []events.Envelope {
 	out := make([]events.Envelope, 0, len(steps))
 	for n, s := range steps {
 		version[s.stream]++
-		en, err := events.New(s.data, events.Metadata{ID: EventID(i, n), Time: at.Add(time.Duration(n) * time.Second), Subject: patient, Area: "U84001",
+		en, err := events.New(s.data, events.Metadata{ID: EventID(i, n), Time: at.Add(time.Duration(n) * time.Second), Subject: patient, Area: PCN,
 			CorrelationID: "synthetic", Actor: events.Actor{ID: "cc-nia-brown", Role: "care-coordinator", Org: "U84001"}})
 		if err != nil {
 			panic(fmt.Sprintf("synthetic history %d, event %d: %v", i, n, err)) // a bug in this file

@@ -7,7 +7,8 @@
 // applied twice.
 //
 // It starts its own embedded NATS server (the sections purge the CARE
-// stream, so it never uses a shared one) and works in schemas of its own in
+// stream, so it never uses a shared one) and its own development token
+// issuer (kit/auth, on a loopback port), and works in schemas of its own in
 // DATABASE_URL's database, dropped at the end.
 package main
 
@@ -162,6 +163,7 @@ type bench struct {
 	natsURL  string
 	nc       *nats.Conn
 	js       jetstream.JetStream
+	issuer   *devIssuer // whose tokens the components accept
 	runID    string
 	out      io.Writer // the report
 	progress io.Writer
@@ -177,6 +179,14 @@ func run(ctx context.Context, cfg Config, out, progress io.Writer, logger *slog.
 		return err
 	}
 	defer b.pool.Close()
+	if b.issuer, err = startIssuer(logger); err != nil {
+		return err
+	}
+	defer func() {
+		if err := b.issuer.stop(); err != nil {
+			logger.Warn("token issuer did not stop cleanly", "err", err)
+		}
+	}()
 	dir, err := os.MkdirTemp("", "readbench-nats-")
 	if err != nil {
 		return err
@@ -263,10 +273,11 @@ func (b *bench) resetStream(ctx context.Context) error {
 }
 
 // startComponent runs a projections process (projector or query API)
-// in-process over control, until the returned stop is called.
+// in-process over control, until the returned stop is called. It accepts
+// the tokens of readbench's issuer.
 func (b *bench) startComponent(ctx context.Context, name, control string, opts service.Options) (addr string, stop func() error, err error) {
 	cfg := service.Config{Name: name, Schema: control, HTTPAddr: "127.0.0.1:0", DatabaseURL: b.cfg.DatabaseURL, NATSURL: b.natsURL,
-		StreamReplicas: 1, DuplicateWindow: 10 * time.Minute, ShutdownGrace: 5 * time.Second}
+		StreamReplicas: 1, DuplicateWindow: 10 * time.Minute, ShutdownGrace: 5 * time.Second, Auth: b.issuer.config()}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	started := make(chan string, 1)
 	opts.Started = func(a string) { started <- a }
