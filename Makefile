@@ -19,7 +19,7 @@ test: ## all tests with -race against real PostgreSQL and NATS (private, throwaw
 
 bench: ## Go benchmarks and the load generator on a durable private cluster; see docs/benchmarks.md
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
-	$(GO) run ./tools/cmd/testenv -durable -- $(GO) run ./tools/cmd/loadgen
+	$(GO) run ./tools/cmd/testenv -durable -- $(GO) run ./tools/cmd/writebench
 	$(GO) run ./tools/cmd/testenv -durable -- $(GO) run ./tools/cmd/readbench
 
 lint: ## gofmt, go vet, staticcheck, and the dependency rules

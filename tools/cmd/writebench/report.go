@@ -23,7 +23,7 @@ const (
 )
 
 // makeBench is what `make bench` runs.
-const makeBench = "go run ./tools/cmd/testenv -durable -- go run ./tools/cmd/loadgen"
+const makeBench = "go run ./tools/cmd/testenv -durable -- go run ./tools/cmd/writebench"
 
 // report writes the results as Markdown, section by section. The first
 // write error is kept in err and stops further output.
@@ -110,9 +110,9 @@ func (r *report) appendSection(res []appendResult) {
 		which = " (sides in the order they ran)"
 	}
 	r.printf("\nWhere the time went%s. Transaction latency is per `Append` or `INSERT`; CPU is in cores (of %d) averaged over the run: "+
-		"loadgen includes the embedded NATS server, postgres is the cluster's processes, other is everything else on the machine%s.\n\n",
+		"writebench includes the embedded NATS server, postgres is the cluster's processes, other is everything else on the machine%s.\n\n",
 		which, runtimeCPUs(), noisyNote)
-	r.printf("| case | side | ev/s | tx p50 | tx p99 | WAL B/event | loadgen CPU | postgres CPU | other CPU | iowait |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	r.printf("| case | side | ev/s | tx p50 | tx p99 | WAL B/event | writebench CPU | postgres CPU | other CPU | iowait |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, a := range res {
 		p := a.medianPair()
 		sides := []struct {
@@ -152,7 +152,7 @@ func (r *report) publishSection(res []publishResult) {
 		}
 		r.printf("| %s | %s | %s | %s%s |\n", p.shape.name, fmtRate(p.ours.rate()), fmtRate(p.base.rate()), fmtRatio(p.ours.rate(), p.base.rate()), mark)
 	}
-	r.printf("\n| preload shape | side | stored | time | loadgen CPU | postgres CPU | other CPU |\n|---|---|--:|--:|--:|--:|--:|\n")
+	r.printf("\n| preload shape | side | stored | time | writebench CPU | postgres CPU | other CPU |\n|---|---|--:|--:|--:|--:|--:|\n")
 	for _, p := range res {
 		for _, side := range []struct {
 			name string
@@ -205,7 +205,7 @@ func (r *report) lagSection(l *lagResult) {
 	r.printf("| `Append` latency, p50 / p99 | %s / %s | %s / %s | |\n", fmtMs(o.appendLatency.P50), fmtMs(o.appendLatency.P99), fmtMs(b.appendLatency.P50), fmtMs(b.appendLatency.P99))
 	r.printf("| missing / duplicated / unexpected | %d / %d / %d | %d / %d / %d | |\n", o.missing, o.duplicated, o.foreign, b.missing, b.duplicated, b.foreign)
 	r.printf("| received before `Append` returned | %d | %d | |\n", o.lag.Negatives, b.lag.Negatives)
-	r.printf("| CPU loadgen / postgres / other | %s / %s / %s | %s / %s / %s | |\n\n",
+	r.printf("| CPU writebench / postgres / other | %s / %s / %s | %s / %s / %s | |\n\n",
 		cores(o.usage.self), cores(o.usage.pg), otherCores(o.usage.other), cores(b.usage.self), cores(b.usage.pg), otherCores(b.usage.other))
 	if l.relay.LastError != "" {
 		r.printf("The relay reported an error during the run: %s\n\n", l.relay.LastError)

@@ -33,7 +33,7 @@ type bench struct {
 	logger *slog.Logger
 	pool   *pgxpool.Pool
 	// natsURL is the server every connection goes to; natsOrigin says
-	// whether loadgen started it.
+	// whether writebench started it.
 	natsURL, natsOrigin string
 	nc                  *nats.Conn
 	js                  jetstream.JetStream
@@ -150,7 +150,7 @@ func newBench(ctx context.Context, cfg Config, logger *slog.Logger) (_ *bench, c
 	b := &bench{cfg: cfg, logger: logger, runID: "lg_" + hex.EncodeToString(id[:]), checkpoint: true}
 
 	conns := max(maxOf(cfg.Writers), cfg.LagWriters, preloadWriters) + 4 // + relay lock, relay queries, probes
-	b.pool, err = pgkit.Open(ctx, pgkit.PoolConfig{URL: cfg.DatabaseURL, MaxConns: int32(conns), ApplicationName: "loadgen"})
+	b.pool, err = pgkit.Open(ctx, pgkit.PoolConfig{URL: cfg.DatabaseURL, MaxConns: int32(conns), ApplicationName: "writebench"})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -159,12 +159,12 @@ func newBench(ctx context.Context, cfg Config, logger *slog.Logger) (_ *bench, c
 
 	b.natsURL, b.natsOrigin = cfg.NATSURL, "external, from NATS_URL"
 	if b.natsURL == "" {
-		dir, err := os.MkdirTemp("", "loadgen-nats-")
+		dir, err := os.MkdirTemp("", "writebench-nats-")
 		if err != nil {
 			return nil, nil, fmt.Errorf("create JetStream store directory: %w", err)
 		}
 		closers = append(closers, func() { _ = os.RemoveAll(dir) })
-		ns, err := natsembed.Start(natsembed.Config{StoreDir: dir, ServerName: "loadgen", Logger: logger.With(slog.String("component", "nats"))})
+		ns, err := natsembed.Start(natsembed.Config{StoreDir: dir, ServerName: "writebench", Logger: logger.With(slog.String("component", "nats"))})
 		if err != nil {
 			return nil, nil, fmt.Errorf("start embedded NATS: %w", err)
 		}
@@ -172,9 +172,9 @@ func newBench(ctx context.Context, cfg Config, logger *slog.Logger) (_ *bench, c
 			ns.Shutdown()
 			ns.WaitForShutdown()
 		})
-		b.natsURL, b.natsOrigin = ns.ClientURL(), "embedded in loadgen, JetStream store in "+dir
+		b.natsURL, b.natsOrigin = ns.ClientURL(), "embedded in writebench, JetStream store in "+dir
 	}
-	if b.nc, err = b.connect(ctx, "loadgen"); err != nil {
+	if b.nc, err = b.connect(ctx, "writebench"); err != nil {
 		return nil, nil, err
 	}
 	closers = append(closers, b.nc.Close)
@@ -212,7 +212,7 @@ func (b *bench) connect(ctx context.Context, name string) (*nats.Conn, error) {
 
 // relayConfig is the relay as services run it, unless overridden by flags.
 func (b *bench) relayConfig() relay.Config {
-	return relay.Config{Name: "loadgen", BatchSize: b.cfg.RelayBatch, PollInterval: b.cfg.RelayPoll}
+	return relay.Config{Name: "writebench", BatchSize: b.cfg.RelayBatch, PollInterval: b.cfg.RelayPoll}
 }
 
 // schema returns the name of a schema of this run.
@@ -234,10 +234,10 @@ func (b *bench) dropSchemas(ctx context.Context, schemas ...string) {
 // it.
 func (b *bench) benchStream(ctx context.Context, suffix string) (name, prefix string, remove func(), err error) {
 	name = strings.ToUpper(b.runID + "_" + suffix)
-	prefix = "loadgen." + b.runID + "." + suffix + "."
+	prefix = "writebench." + b.runID + "." + suffix + "."
 	sc := natskit.EventStreamConfig(topology())
 	sc.Name, sc.Subjects = name, []string{prefix + ">"}
-	sc.Description = "loadgen baseline: a copy of the CARE stream's configuration"
+	sc.Description = "writebench baseline: a copy of the CARE stream's configuration"
 	if _, err := b.js.CreateStream(ctx, sc); err != nil {
 		return "", "", nil, fmt.Errorf("create baseline stream %s: %w", name, err)
 	}

@@ -81,7 +81,7 @@ func (b *bench) lagOurs(ctx context.Context) (lagRun, relay.Status, error) {
 		return lagRun{}, relay.Status{}, err
 	}
 
-	relayConn, err := b.connect(ctx, "loadgen-relay")
+	relayConn, err := b.connect(ctx, "writebench-relay")
 	if err != nil {
 		return lagRun{}, relay.Status{}, err
 	}
@@ -106,7 +106,7 @@ func (b *bench) lagOurs(ctx context.Context) (lagRun, relay.Status, error) {
 		}
 	}
 
-	rec, stopSub, err := b.subscribe(ctx, "loadgen-lag-subscriber", natskit.EventStream, events.FilterAll)
+	rec, stopSub, err := b.subscribe(ctx, "writebench-lag-subscriber", natskit.EventStream, events.FilterAll)
 	if err != nil {
 		return lagRun{}, relay.Status{}, err
 	}
@@ -136,7 +136,7 @@ func (b *bench) lagBaseline(ctx context.Context) (lagRun, error) {
 	}
 	defer remove()
 
-	pubConn, err := b.connect(ctx, "loadgen-dual-writer")
+	pubConn, err := b.connect(ctx, "writebench-dual-writer")
 	if err != nil {
 		return lagRun{}, err
 	}
@@ -163,7 +163,7 @@ func (b *bench) lagBaseline(ctx context.Context) (lagRun, error) {
 		return nil
 	}
 
-	rec, stopSub, err := b.subscribe(ctx, "loadgen-lag-baseline-subscriber", name, prefix+">")
+	rec, stopSub, err := b.subscribe(ctx, "writebench-lag-baseline-subscriber", name, prefix+">")
 	if err != nil {
 		return lagRun{}, err
 	}

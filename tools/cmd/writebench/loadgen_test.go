@@ -57,7 +57,7 @@ func TestRunQuick(t *testing.T) {
 	t.Log("\n" + report)
 
 	for _, want := range []string{"## Machine", "## 1. Append throughput", "## 2. Publication throughput",
-		"## 3. Commit-to-JetStream lag", "## Targets", "fsync=", "synchronous_commit=", "PostgreSQL ", "loadgen -quick"} {
+		"## 3. Commit-to-JetStream lag", "## Targets", "fsync=", "synchronous_commit=", "PostgreSQL ", "writebench -quick"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q", want)
 		}
@@ -160,7 +160,7 @@ func TestParseConfig(t *testing.T) {
 	if len(cfg.Writers) != 2 || cfg.Writers[1] != 4 || !cfg.runs(sectionLag) || cfg.runs(sectionAppend) {
 		t.Errorf("lists: writers %v, sections %v", cfg.Writers, cfg.Sections)
 	}
-	if cfg.Command != "loadgen -quick -lag-duration 7s -writers '2, 4' -sections lag" {
+	if cfg.Command != "writebench -quick -lag-duration 7s -writers '2, 4' -sections lag" {
 		t.Errorf("Command = %q", cfg.Command)
 	}
 

@@ -1,4 +1,4 @@
-// Command loadgen is the load generator behind `make bench`. It measures
+// Command writebench is the load generator behind `make bench`. It measures
 // what Careweave's write path costs against a raw baseline measured in the
 // same run, and prints each figure beside its baseline as a ratio:
 //
@@ -15,10 +15,10 @@
 //
 // `make bench` runs
 //
-//	go run ./tools/cmd/testenv -durable -- go run ./tools/cmd/loadgen
+//	go run ./tools/cmd/testenv -durable -- go run ./tools/cmd/writebench
 //
 // so DATABASE_URL names a private durable PostgreSQL cluster (fsync on).
-// loadgen starts an embedded NATS server with JetStream in a temporary
+// writebench starts an embedded NATS server with JetStream in a temporary
 // directory on a random port unless NATS_URL is set; an external server gets
 // synthetic events in its CARE stream, so point NATS_URL only at a throwaway
 // one. Every table lives in a fresh schema that is dropped afterwards.

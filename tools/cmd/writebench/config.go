@@ -43,7 +43,7 @@ var (
 	defaultPerTx   = []int{1, 100}
 )
 
-// Config is what loadgen runs with.
+// Config is what writebench runs with.
 type Config struct {
 	// DatabaseURL names the PostgreSQL database to load (env DATABASE_URL).
 	// It should be a durable cluster: the figures mean nothing with fsync off.
@@ -132,7 +132,7 @@ func (c *Config) setDefaults() {
 		c.DataSize = defaultDataSize
 	}
 	if c.Command == "" {
-		c.Command = "loadgen"
+		c.Command = "writebench"
 	}
 	if c.Progress == nil {
 		c.Progress = os.Stderr
@@ -150,11 +150,11 @@ func pick[T any](quick bool, q, full T) T {
 // max_connections (200).
 const maxWriters = 128
 
-// Validate reports whether loadgen can run with c.
+// Validate reports whether writebench can run with c.
 func (c Config) Validate() error {
 	var errs []error
 	if c.DatabaseURL == "" {
-		errs = append(errs, errors.New("DATABASE_URL is not set: run under `go run ./tools/cmd/testenv -durable -- go run ./tools/cmd/loadgen` (make bench) or pass -database-url"))
+		errs = append(errs, errors.New("DATABASE_URL is not set: run under `go run ./tools/cmd/testenv -durable -- go run ./tools/cmd/writebench` (make bench) or pass -database-url"))
 	}
 	for _, s := range c.Sections {
 		if !slices.Contains(allSections, s) {
@@ -222,13 +222,13 @@ func (c Config) runs(section string) bool { return slices.Contains(c.Sections, s
 
 // parseConfig builds a Config from the command line and the environment.
 func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (Config, error) {
-	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	fs := flag.NewFlagSet("writebench", flag.ContinueOnError)
 	fs.SetOutput(errOut)
 	fs.Usage = func() {
-		fmt.Fprintf(errOut, "Usage: loadgen [flags]\n\n"+
+		fmt.Fprintf(errOut, "Usage: writebench [flags]\n\n"+
 			"Measures event-store appends, relay publication and commit-to-JetStream lag against raw\n"+
 			"baselines. DATABASE_URL must name a durable PostgreSQL database (make bench runs\n"+
-			"`go run ./tools/cmd/testenv -durable -- go run ./tools/cmd/loadgen`); NATS_URL, when set,\n"+
+			"`go run ./tools/cmd/testenv -durable -- go run ./tools/cmd/writebench`); NATS_URL, when set,\n"+
 			"names a throwaway NATS server to use instead of an embedded one.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -276,7 +276,7 @@ func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (C
 			cfg.LagDuration = quickLagDuration
 		}
 	}
-	quoted := []string{"loadgen"}
+	quoted := []string{"writebench"}
 	for _, a := range args {
 		quoted = append(quoted, shellQuote(a))
 	}

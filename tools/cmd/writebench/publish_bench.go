@@ -201,7 +201,7 @@ func (b *bench) timedRelay(ctx context.Context, store *eventstore.Store, shape p
 	if err != nil {
 		return publishRun{}, relay.Status{}, err
 	}
-	nc, err := b.connect(ctx, "loadgen-relay")
+	nc, err := b.connect(ctx, "writebench-relay")
 	if err != nil {
 		return publishRun{}, relay.Status{}, err
 	}
@@ -296,7 +296,7 @@ func readPayloads(ctx context.Context, store *eventstore.Store, prefix string) (
 // timedPublish publishes msgs asynchronously with a bounded window and times
 // it until every one is acknowledged.
 func (b *bench) timedPublish(ctx context.Context, shape preloadShape, stream string, msgs []*nats.Msg) (publishRun, int64, error) {
-	nc, err := b.connect(ctx, "loadgen-publisher")
+	nc, err := b.connect(ctx, "writebench-publisher")
 	if err != nil {
 		return publishRun{}, 0, err
 	}

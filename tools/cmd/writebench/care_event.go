@@ -98,7 +98,7 @@ func newStreams(n, dataSize int, now time.Time) ([]stream, error) {
 			Subject:       patient,
 			Area:          area,
 			CorrelationID: events.NewID(now).String(),
-			Actor:         events.Actor{ID: "loadgen", Role: "system", Org: area},
+			Actor:         events.Actor{ID: "writebench", Role: "system", Org: area},
 		})
 		if err != nil {
 			return nil, err

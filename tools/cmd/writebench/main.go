@@ -26,12 +26,12 @@ func mainExitCode() int {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "loadgen: %v\n", err)
+		fmt.Fprintf(os.Stderr, "writebench: %v\n", err)
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if err := run(ctx, cfg, os.Stdout, logger); err != nil {
-		logger.Error("loadgen failed", slog.Any("error", err))
+		logger.Error("writebench failed", slog.Any("error", err))
 		return 1
 	}
 	return 0

@@ -145,7 +145,7 @@ func filesystemOf(path string) string {
 // fsyncProbe times 8 KiB writes each followed by fsync, the floor under one
 // durable commit on this disk.
 func fsyncProbe(dir string) string {
-	f, err := os.CreateTemp(dir, "loadgen-fsync-")
+	f, err := os.CreateTemp(dir, "writebench-fsync-")
 	if err != nil {
 		return "unknown: " + err.Error()
 	}
