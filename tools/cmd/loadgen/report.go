@@ -1,0 +1,150 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Percentiles of a latency, in milliseconds.
+type Percentiles struct {
+	Count int     `json:"count"`
+	P50   float64 `json:"p50"`
+	P95   float64 `json:"p95"`
+	P99   float64 `json:"p99"`
+	Max   float64 `json:"max"`
+}
+
+// results is everything a run measured: the JSON file's content.
+type results struct {
+	Started  time.Time `json:"started"`
+	Seed     int64     `json:"seed"`
+	Patients int       `json:"patients"`
+	Mode     string    `json:"mode"` // "open loop at N/s" or "closed loop, N workers"
+	Rate     float64   `json:"targetRate"`
+	Workers  int       `json:"workers"`
+	Duration float64   `json:"durationSeconds"` // of the measured phase
+	Setup    float64   `json:"setupSeconds"`
+
+	Sent          int64   `json:"sent"`
+	Accepted      int64   `json:"accepted"`
+	Failed        int64   `json:"failed"`
+	Skipped       int64   `json:"skippedSlots"` // slots with no free patient to act on
+	AcceptedRate  float64 `json:"acceptedPerSecond"`
+	AfterWarmRate float64 `json:"acceptedPerSecondAfterWarmup"`
+
+	RoundTrip    Percentiles `json:"commandLatencyMs"`           // HTTP round trip
+	FromSchedule Percentiles `json:"commandLatencyFromDueMs"`    // from when the scheduler meant to send it
+	EndToEnd     Percentiles `json:"endToEndLatencyMs"`          // answer → entry on the timeline
+	E2ESample    float64     `json:"endToEndSampleFraction"`     // of accepted commands with entries
+	E2ETimeouts  int         `json:"endToEndNotSeenWithin60s"`   //
+	E2EDropped   int         `json:"endToEndDroppedFollowQueue"` // samples not followed: the pollers were behind
+	E2EPollMs    float64     `json:"endToEndPollIntervalMs"`
+
+	Commands map[string]*commandStats `json:"commands"`
+	Samples  []sample                 `json:"samples"`
+	Procs    []procStats              `json:"processes"`
+	ProcNote string                   `json:"processNote,omitempty"`
+	Verify   verification             `json:"verification"`
+	Passed   bool                     `json:"passed"`
+}
+
+func writeJSON(path string, r results) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write results: %w", err)
+	}
+	return nil
+}
+
+// writeMarkdown prints the results as Markdown tables.
+func writeMarkdown(w io.Writer, r results) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## loadgen: %s, %s, %d patients, seed %d\n\n", r.Mode, fmtSeconds(r.Duration), r.Patients, r.Seed)
+	b.WriteString("| measure | value |\n|---|---|\n")
+	row := func(k, format string, args ...any) { fmt.Fprintf(&b, "| %s | %s |\n", k, fmt.Sprintf(format, args...)) }
+	row("commands sent / accepted / failed", "%d / %d / %d", r.Sent, r.Accepted, r.Failed)
+	row("accepted commands/s (after warm-up)", "%.1f (%.1f)", r.AcceptedRate, r.AfterWarmRate)
+	row("command latency, HTTP round trip p50 / p95 / p99 / max", "%s", pct(r.RoundTrip))
+	row("command latency from due time (with queueing) p50 / p95 / p99 / max", "%s", pct(r.FromSchedule))
+	row("end-to-end latency, answer → on the timeline p50 / p95 / p99 / max", "%s (%d followed: %.0f %% sample, polled every %.0f ms; %d not seen in 60 s, %d not followed)",
+		pct(r.EndToEnd), r.EndToEnd.Count, 100*r.E2ESample, r.E2EPollMs, r.E2ETimeouts, r.E2EDropped)
+	relay, proj := lagSummary(r.Samples)
+	row("relay lag (largest /relayz) p50 / p95 / max", "%s", relay)
+	row("projection lag (freshness, once a second) p50 / p95 / max", "%s", proj)
+	row("slots skipped (no free patient)", "%d", r.Skipped)
+	row("setup (registration, residents; not measured)", "%s", fmtSeconds(r.Setup))
+	verdict := "**passed**"
+	if !r.Passed {
+		verdict = "**FAILED**"
+	}
+	row("verification", "%s: %d commands, %d entries on %d patients' timelines, %d differences, %d uncertain aggregates left out, waited %s",
+		verdict, r.Verify.Commands, r.Verify.Entries, r.Verify.Patients, r.Verify.Total, r.Verify.Uncertain, fmtSeconds(r.Verify.Waited))
+
+	b.WriteString("\n| process | RSS after warm-up MB | final RSS MB | peak RSS in run MB | VmHWM MB |\n|---|---|---|---|---|\n")
+	for _, p := range r.Procs {
+		fmt.Fprintf(&b, "| %s | %.1f | %.1f | %.1f | %.1f |\n", p.Name, p.WarmRSS, p.FinalRSS, p.PeakRSS, p.HWM)
+	}
+	if r.ProcNote != "" {
+		fmt.Fprintf(&b, "\n%s\n", r.ProcNote)
+	}
+
+	b.WriteString("\n| command | accepted | failed | failed statuses |\n|---|---|---|---|\n")
+	names := make([]string, 0, len(r.Commands))
+	for n := range r.Commands {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		c := r.Commands[n]
+		st := ""
+		for s, k := range c.Statuses {
+			st += fmt.Sprintf("%d×%d ", k, s)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %s |\n", n, c.Accepted, c.Failed, strings.TrimSpace(st))
+	}
+	if len(r.Verify.Differences) > 0 {
+		fmt.Fprintf(&b, "\n### verification FAILED: %d differences (first %d)\n\n```\n", r.Verify.Total, len(r.Verify.Differences))
+		for _, d := range r.Verify.Differences {
+			b.WriteString(d.String() + "\n")
+		}
+		b.WriteString("```\n")
+	}
+	_, _ = io.WriteString(w, b.String())
+}
+
+func pct(p Percentiles) string {
+	if p.Count == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f / %.1f / %.1f / %.1f ms", p.P50, p.P95, p.P99, p.Max)
+}
+
+func fmtSeconds(s float64) string {
+	return (time.Duration(s * float64(time.Second))).Round(100 * time.Millisecond).String()
+}
+
+func lagSummary(ss []sample) (relay, projection string) {
+	var rl, pl []time.Duration
+	for _, s := range ss {
+		rl = append(rl, time.Duration(s.RelayLagMs)*time.Millisecond)
+		if s.ProjectionLagMs >= 0 {
+			pl = append(pl, time.Duration(s.ProjectionLagMs*float64(time.Millisecond)))
+		}
+	}
+	f := func(ds []time.Duration) string {
+		p := percentiles(ds)
+		if p.Count == 0 {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.0f / %.0f / %.0f ms (%d samples)", p.P50, p.P95, p.Max, p.Count)
+	}
+	return f(rl), f(pl)
+}
