@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -117,6 +119,30 @@ func (rc *Recorder) Record(ctx context.Context, rec access.AccessRecorded) error
 		return fmt.Errorf("audit record: %w", err)
 	}
 	return rc.inTx(ctx, func(tx pgx.Tx) error { return rc.RecordTx(ctx, tx, rec) })
+}
+
+// RecordAll appends recs in one transaction of its own, all or none: the
+// reads of an answer that shows several patients. They are appended in
+// patient order, so concurrent requests take the streams' locks in the same
+// order.
+func (rc *Recorder) RecordAll(ctx context.Context, recs ...access.AccessRecorded) error {
+	for _, rec := range recs {
+		if err := rec.Validate(); err != nil {
+			return fmt.Errorf("audit record: %w", err)
+		}
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	recs = slices.SortedStableFunc(slices.Values(recs), func(a, b access.AccessRecorded) int { return strings.Compare(a.Patient, b.Patient) })
+	return rc.inTx(ctx, func(tx pgx.Tx) error {
+		for _, rec := range recs {
+			if err := rc.RecordTx(ctx, tx, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // RecordBreakGlassTx appends a break-glass grant on tx. The request id, if

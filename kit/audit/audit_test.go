@@ -296,3 +296,25 @@ func TestNewWantsAStoreAndAServiceName(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestRecordAllStoresEveryRecordOrNone(t *testing.T) {
+	rec, store := newRecorder(t, "carehomes")
+	ctx := t.Context()
+	if err := rec.RecordAll(ctx, read(other, access.ReadRecord, 1), read(patient, access.ReadRecord, 1)); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{patient, other} {
+		if _, got := stored(t, store, p); len(got) != 1 {
+			t.Errorf("%s's stream holds %d records, want 1", p, len(got))
+		}
+	}
+	// One invalid record in a batch leaves none of them.
+	bad := read(other, access.ReadRecord, 2)
+	bad.Outcome = "maybe"
+	if err := rec.RecordAll(ctx, read(patient, access.ReadRecord, 2), bad); err == nil {
+		t.Fatal("RecordAll took an invalid record")
+	}
+	if _, got := stored(t, store, patient); len(got) != 1 {
+		t.Errorf("a refused batch left %d records on the first patient's stream, want the 1 from before", len(got))
+	}
+}

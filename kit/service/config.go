@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/careweave/careweave/kit/auth"
+	"github.com/careweave/careweave/kit/breakglass"
 	"github.com/careweave/careweave/kit/config"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/pgkit"
@@ -33,6 +34,10 @@ type Config struct {
 	// process gets its own when it calls another's API.
 	Auth   auth.Config
 	Client auth.ClientConfig
+	// BreakGlassURL is the query API whose break-glass grants let a person
+	// read this service's records without a relationship; empty, none
+	// are honoured (kit/breakglass).
+	BreakGlassURL string
 }
 
 // Bind binds the settings to flags and environment variables.
@@ -51,6 +56,7 @@ func (c *Config) Bind(b *config.Binder) {
 	b.String(&c.Client.TokenURL, "auth-token-url", "AUTH_TOKEN_URL", "", "where this process gets its own token (default: <issuer>/token)")
 	b.String(&c.Client.ClientID, "auth-client-id", "AUTH_CLIENT_ID", "", "this process's client id (default: careweave-<name>)")
 	b.String(&c.Client.ClientSecret, "auth-client-secret", "AUTH_CLIENT_SECRET", "", "this process's client secret")
+	b.String(&c.BreakGlassURL, "break-glass-url", "BREAK_GLASS_URL", "", "the query API's base URL, whose break-glass grants let a person read this service's records (default: none honoured)")
 	c.NATS.BindCredentials(b)
 	c.Logging.Bind(b)
 }
@@ -87,6 +93,11 @@ func (c *Config) Validate() error {
 	}
 	if err := c.topology().Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.BreakGlassURL != "" {
+		if _, err := breakglass.NewClient(c.BreakGlassURL, time.Second); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,6 +15,7 @@ import (
 	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/audit"
+	"github.com/careweave/careweave/kit/breakglass"
 	"github.com/careweave/careweave/kit/domain"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/idempotency"
@@ -37,9 +39,14 @@ type Commands[S any] struct {
 	// transaction, with the basis the command's policy decided (Command.
 	// Basis). A change that cannot say its basis is refused.
 	Audit *audit.Recorder
-	// Patient is the patient an aggregate is about, for the records of
-	// reads and refusals (required with Audit).
-	Patient func(S) string
+	// Patients are the patients whose data an aggregate holds (a visit's
+	// patient; a care-home round's nominated residents), for the records
+	// of reads and refusals (required with Audit).
+	Patients func(S) []string
+	// BreakGlass, if set, lets a person whom the policy refused read the
+	// aggregate while they hold a break-glass grant for each of its
+	// patients (kit/breakglass); changes are never opened this way.
+	BreakGlass breakglass.Checker
 }
 
 // Command is one request's decision: body is decoded into Body (a
@@ -150,9 +157,9 @@ func (c *Commands[S]) run(w http.ResponseWriter, r *http.Request, id string, exp
 // is first put on the trail of the patient the aggregate is about, as
 // denied.
 func (c *Commands[S]) refused(w http.ResponseWriter, r *http.Request, id string, err error) {
-	if httpkit.KindOf(err) == httpkit.KindForbidden && c.Audit != nil && c.Patient != nil {
+	if httpkit.KindOf(err) == httpkit.KindForbidden && c.Audit != nil && c.Patients != nil {
 		if l, lerr := c.Repo.Load(r.Context(), id); lerr == nil && l.Version > 0 {
-			if rerr := c.record(r, c.Patient(l.State), access.Action("change"), access.NoBasis, access.Denied, http.StatusForbidden); rerr != nil {
+			if rerr := c.record(r, c.Patients(l.State), access.Action("change"), access.NoBasis, "", access.Denied, http.StatusForbidden); rerr != nil {
 				err = rerr
 			}
 		}
@@ -160,17 +167,22 @@ func (c *Commands[S]) refused(w http.ResponseWriter, r *http.Request, id string,
 	httpkit.WriteError(w, r, c.Logger, err)
 }
 
-// record puts one access to patient on the trail in a transaction of its
-// own (a read's before it is answered, a refusal's before it is sent).
-func (c *Commands[S]) record(r *http.Request, patient string, action access.Action, basis access.Basis, outcome access.Outcome, status int) error {
-	if patient == "" {
-		return nil
+// record puts one access to each of patients on the trail, all in one
+// transaction of its own (a read's before it is answered, a refusal's
+// before it is sent).
+func (c *Commands[S]) record(r *http.Request, patients []string, action access.Action, basis access.Basis, reason string, outcome access.Outcome, status int) error {
+	recs := make([]access.AccessRecorded, 0, len(patients))
+	for _, patient := range slices.Compact(slices.Sorted(slices.Values(patients))) {
+		if patient == "" {
+			continue
+		}
+		rec, err := audit.Of(r, audit.Access{Patient: patient, Action: action, Basis: basis, Reason: reason, Outcome: outcome, Status: status})
+		if err != nil {
+			return err
+		}
+		recs = append(recs, rec)
 	}
-	rec, err := audit.Of(r, audit.Access{Patient: patient, Action: action, Basis: basis, Outcome: outcome, Status: status})
-	if err != nil {
-		return err
-	}
-	return c.Audit.Record(r.Context(), rec)
+	return c.Audit.RecordAll(r.Context(), recs...)
 }
 
 // audit records each of a change's events about a patient on the trail,
@@ -187,10 +199,11 @@ func (c *Commands[S]) audit(ctx context.Context, tx pgx.Tx, r *http.Request, cmd
 		return fmt.Errorf("audit: the change %s has no basis from the service's policy", r.Pattern)
 	}
 	for _, en := range envs {
-		if en.Subject == "" {
-			continue // about no patient (a care-home round's own events)
+		patient := aboutPatient(en)
+		if patient == "" {
+			continue // about no patient (a care-home round scheduled)
 		}
-		rec, err := audit.Of(r, audit.Access{Patient: en.Subject, Action: access.Change(en.Type), Basis: basis, Outcome: access.Allowed, Status: status})
+		rec, err := audit.Of(r, audit.Access{Patient: patient, Action: access.Change(en.Type), Basis: basis, Outcome: access.Allowed, Status: status})
 		if err != nil {
 			return err
 		}
@@ -202,10 +215,12 @@ func (c *Commands[S]) audit(ctx context.Context, tx pgx.Tx, r *http.Request, cmd
 }
 
 // Read serves GET of aggregate id to a caller authorize lets in, saying
-// on what basis (or returning a 403 error): the read is recorded on the
-// trail of the aggregate's patient before it is answered (503, and nothing
-// served, if it cannot be), and a refusal is recorded as denied. It needs
-// Audit and Patient.
+// on what basis (or returning a 403 error), or, if authorize refuses and
+// BreakGlass is set, to a person holding a break-glass grant for each of
+// its patients. The read is recorded on the trail of each of the
+// aggregate's patients before it is answered (503, and nothing served, if
+// it cannot be), and a refusal is recorded as denied. It needs Audit and
+// Patients.
 func (c *Commands[S]) Read(w http.ResponseWriter, r *http.Request, id string, authorize func(aggregate.Loaded[S]) (access.Basis, error)) {
 	l, err := c.Repo.Load(r.Context(), id)
 	if err == nil && l.Version == 0 {
@@ -215,22 +230,45 @@ func (c *Commands[S]) Read(w http.ResponseWriter, r *http.Request, id string, au
 		httpkit.WriteError(w, r, c.Logger, err)
 		return
 	}
+	patients := c.Patients(l.State)
+	reason := ""
 	basis, err := authorize(l)
+	if httpkit.KindOf(err) == httpkit.KindForbidden {
+		if reason, err = breakglass.Override(c.BreakGlass, r, patients, err); err == nil {
+			basis = access.BreakGlass
+		}
+	}
 	if err != nil {
 		if httpkit.KindOf(err) == httpkit.KindForbidden {
-			if rerr := c.record(r, c.Patient(l.State), access.ReadRecord, access.NoBasis, access.Denied, http.StatusForbidden); rerr != nil {
+			if rerr := c.record(r, patients, access.ReadRecord, access.NoBasis, "", access.Denied, http.StatusForbidden); rerr != nil {
 				err = rerr
 			}
 		}
 		httpkit.WriteError(w, r, c.Logger, err)
 		return
 	}
-	if err := c.record(r, c.Patient(l.State), access.ReadRecord, basis, access.Allowed, http.StatusOK); err != nil {
+	if err := c.record(r, patients, access.ReadRecord, basis, reason, access.Allowed, http.StatusOK); err != nil {
 		httpkit.WriteError(w, r, c.Logger, err)
 		return
 	}
 	w.Header().Set("ETag", httpkit.ETag(l.Version))
 	httpkit.WriteJSON(w, http.StatusOK, c.View(l))
+}
+
+// aboutPatient is the patient an event is about: its subject, or, for an
+// event of an aggregate that is not one patient's (a care-home round), the
+// patient its data names.
+func aboutPatient(en events.Envelope) string {
+	if en.Subject != "" {
+		return en.Subject
+	}
+	var d struct {
+		Patient string `json:"patient"`
+	}
+	if json.Unmarshal(en.Data, &d) != nil {
+		return ""
+	}
+	return d.Patient
 }
 
 // Get serves GET of aggregate id with its ETag; an aggregate that does not

@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/audit"
 	"github.com/careweave/careweave/kit/auth"
+	"github.com/careweave/careweave/kit/breakglass"
 	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/idempotency"
@@ -73,9 +75,37 @@ type caseRequest struct {
 const unviewable = "unviewable"
 
 type auditRig struct {
-	t     *testing.T
-	url   string
-	store *eventstore.Store
+	t      *testing.T
+	url    string
+	store  *eventstore.Store
+	grants *fakeGrants
+}
+
+// fakeGrants holds break-glass grants by patient, as the query API would
+// answer them, or fails every question.
+type fakeGrants struct {
+	mu     sync.Mutex
+	reason map[string]string
+	down   bool
+}
+
+func (f *fakeGrants) Active(r *http.Request, patient string) (breakglass.Grant, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down {
+		return breakglass.Grant{}, false, breakglass.ErrUnchecked
+	}
+	reason, ok := f.reason[patient]
+	return breakglass.Grant{Patient: patient, Reason: reason, Until: time.Now().Add(time.Minute)}, ok, nil
+}
+
+func (f *fakeGrants) set(patient, reason string, down bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if reason != "" {
+		f.reason[patient] = reason
+	}
+	f.down = down
 }
 
 const testBasis = access.Basis("relationship:test-case")
@@ -101,6 +131,7 @@ func newAuditRig(t *testing.T) *auditRig {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	grants := &fakeGrants{reason: map[string]string{}}
 	cmds := &service.Commands[caseState]{
 		Repo: aggregate.NewRepository(caseType(), store), Idem: idem, Logger: logger, Now: time.Now,
 		View: func(l aggregate.Loaded[caseState]) any {
@@ -111,9 +142,10 @@ func newAuditRig(t *testing.T) *auditRig {
 			}
 			return l.State
 		},
-		Path:    func(id string) string { return "/v1/cases/" + id },
-		Audit:   rec,
-		Patient: func(s caseState) string { return s.Patient },
+		Path:       func(id string) string { return "/v1/cases/" + id },
+		Audit:      rec,
+		Patients:   func(s caseState) []string { return []string{s.Patient} },
+		BreakGlass: grants,
 	}
 	command := func(body *caseRequest, creating bool) service.Command[caseState] {
 		return service.Command[caseState]{
@@ -154,11 +186,15 @@ func newAuditRig(t *testing.T) *auditRig {
 		})
 	})
 	authenticated := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		r.ServeHTTP(w, req.WithContext(auth.With(req.Context(), caller)))
+		p := caller
+		if req.Header.Get("X-Test-System") != "" {
+			p.Role = auth.SystemRole
+		}
+		r.ServeHTTP(w, req.WithContext(auth.With(req.Context(), p)))
 	})
 	srv := httptest.NewServer(httpkit.Middleware(logger, time.Now)(authenticated))
 	t.Cleanup(srv.Close)
-	return &auditRig{t: t, url: srv.URL, store: store}
+	return &auditRig{t: t, url: srv.URL, store: store, grants: grants}
 }
 
 func (g *auditRig) do(method, path string, body any, headers map[string]string) int {
@@ -235,7 +271,14 @@ func wantRecords(t *testing.T, recs []access.AccessRecorded, want ...access.Acce
 			t.Errorf("record %d = %s %s %s %d %s, want %s %s %s %d %s", i, r.Action, r.Basis, r.Outcome, r.Status, r.Resource,
 				w.Action, w.Basis, w.Outcome, w.Status, w.Resource)
 		}
-		if r.ActorID != caller.Subject || r.Role != caller.Role || r.Org != caller.Org || r.PCN != caller.PCN || r.TokenID != caller.TokenID || r.RequestID == "" {
+		if r.Reason != w.Reason {
+			t.Errorf("record %d has reason %q, want %q", i, r.Reason, w.Reason)
+		}
+		role := caller.Role
+		if w.Role != "" {
+			role = w.Role
+		}
+		if r.ActorID != caller.Subject || r.Role != role || r.Org != caller.Org || r.PCN != caller.PCN || r.TokenID != caller.TokenID || r.RequestID == "" {
 			t.Errorf("record %d names the caller as %+v", i, r)
 		}
 	}
@@ -322,5 +365,53 @@ func TestCommandsAuditEveryChangeAndReadOfAPatient(t *testing.T) {
 		rec(noted, other, access.Allowed, 200, notes),
 		rec(access.ReadRecord, testBasis, access.Allowed, 200, path),
 		rec(access.ReadRecord, access.NoBasis, access.Denied, 403, path),
+	)
+}
+
+func TestABreakGlassGrantOpensReadsButNotChanges(t *testing.T) {
+	g := newAuditRig(t)
+	const patient = "pt-glass-1"
+	id := events.NewID(time.Now()).String()
+	path := "/v1/cases/" + id
+	if st := g.do("POST", path, caseRequest{Patient: patient, Basis: testBasis}, map[string]string{"Idempotency-Key": "k1"}); st != http.StatusCreated {
+		t.Fatalf("create = %d", st)
+	}
+	refuse := map[string]string{"X-Test-Refuse": "yes"}
+	rec := func(action access.Action, basis access.Basis, reason string, outcome access.Outcome, status int, resource string) access.AccessRecorded {
+		return access.AccessRecorded{Action: action, Basis: basis, Reason: reason, Outcome: outcome, Status: status, Resource: resource}
+	}
+
+	// Without a grant the refusal stands.
+	if st := g.do("GET", path, nil, refuse); st != http.StatusForbidden {
+		t.Fatalf("refused read without a grant = %d", st)
+	}
+	// With one, the read is served on broken glass, with its reason.
+	g.grants.set(patient, "Called to a fall out of hours", false)
+	if st := g.do("GET", path, nil, refuse); st != http.StatusOK {
+		t.Fatalf("refused read with a grant = %d", st)
+	}
+	// A change is not opened by it.
+	if st := g.do("POST", path+"/notes", caseRequest{Notes: []string{"x"}, Forbid: true}, map[string]string{"If-Match": `"1"`}); st != http.StatusForbidden {
+		t.Fatalf("refused change with a grant = %d", st)
+	}
+	// Nor is a process's read: break-glass is for people. (Its denial is
+	// the fifth record, filed under the process's role.)
+	if st := g.do("GET", path, nil, map[string]string{"X-Test-Refuse": "yes", "X-Test-System": "yes"}); st != http.StatusForbidden {
+		t.Fatalf("a process's refused read with a grant = %d", st)
+	}
+	// Grants that cannot be checked: 503, and nothing recorded or served.
+	g.grants.set(patient, "", true)
+	if st := g.do("GET", path, nil, refuse); st != http.StatusServiceUnavailable {
+		t.Fatalf("read while grants cannot be checked = %d", st)
+	}
+	opened := access.Change("careweave.test.case_opened.v1")
+	system := rec(access.ReadRecord, access.NoBasis, "", access.Denied, 403, path)
+	system.Role = auth.SystemRole
+	wantRecords(t, g.records(patient),
+		rec(opened, testBasis, "", access.Allowed, 201, path),
+		rec(access.ReadRecord, access.NoBasis, "", access.Denied, 403, path),
+		rec(access.ReadRecord, access.BreakGlass, "Called to a fall out of hours", access.Allowed, 200, path),
+		rec("change", access.NoBasis, "", access.Denied, 403, path+"/notes"),
+		system,
 	)
 }

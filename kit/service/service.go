@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/careweave/careweave/kit/auth"
+	"github.com/careweave/careweave/kit/breakglass"
 	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/natskit"
@@ -40,6 +41,9 @@ type Deps struct {
 	// made them, and its consumers only bind to them
 	// (consumer.Config.Existing).
 	ConsumersProvisioned bool
+	// BreakGlass asks the query API about break-glass grants
+	// (Config.BreakGlassURL); nil when none are honoured.
+	BreakGlass breakglass.Checker
 }
 
 // Options are what a service adds to the shared runtime.
@@ -118,6 +122,13 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 	mux := httpkit.NewRouter()
 	deps := Deps{Schema: cfg.Schema, Pool: pool, NATS: nc, JS: js, Store: store, Logger: logger, Metrics: reg, Now: time.Now,
 		ConsumersProvisioned: cfg.natsProvisioned()}
+	if cfg.BreakGlassURL != "" {
+		bg, err := breakglass.NewClient(cfg.BreakGlassURL, 2*time.Second)
+		if err != nil {
+			return err
+		}
+		deps.BreakGlass = bg
+	}
 	health := httpkit.NewHealth(map[string]httpkit.Check{
 		"postgres": func(ctx context.Context) error { return pool.Ping(ctx) },
 		"migrations": func(ctx context.Context) error {

@@ -110,7 +110,9 @@ func TestOnlyTheAlignedPCNGetsIn(t *testing.T) {
 	step(forestCoordinator, "GET", "/v1/care-homes/home-willow-court/residents", "", nil, 403, 0, "")
 	step(okafor, "GET", "/v1/care-homes/home-willow-court/residents", "", nil, 200, 1, "read-record")
 
-	// Rounds: the same PCN only; their events name no patient.
+	// Rounds: the same PCN only. A round is about its nominees: before
+	// anyone is nominated nothing goes on a trail; then a nomination, a
+	// read and a refusal each go on the nominee's.
 	plan := `{"careHomeId":"home-willow-court","plannedStart":"2030-01-07T10:00:00Z"}`
 	step(forestCoordinator, "POST", "/v1/rounds", plan, key("r-f"), 403, 0, "")
 	var rd round
@@ -120,8 +122,10 @@ func TestOnlyTheAlignedPCNGetsIn(t *testing.T) {
 	step(okafor, "GET", path, "", nil, 200, 0, "")
 	nominate := `{"patient":"` + alice + `","nominatedBy":"mdt","reason":"New admission","priority":"high"}`
 	step(forestPharmacist, "POST", path+"/nominations", nominate, ifMatch(1), 403, 0, "")
-	step(ravi, "POST", path+"/nominations", nominate, ifMatch(1), 200, 0, "")
-	step(forestCoordinator, "POST", path+"/cancel", `{"reason":"x"}`, ifMatch(2), 403, 0, "")
+	step(ravi, "POST", path+"/nominations", nominate, ifMatch(1), 200, 1, "change:careweave.carehomes.resident_nominated.v1")
+	step(forestGP, "GET", path, "", nil, 403, 1, "read-record")
+	step(okafor, "GET", path, "", nil, 200, 1, "read-record")
+	step(forestCoordinator, "POST", path+"/cancel", `{"reason":"x"}`, ifMatch(2), 403, 1, "change")
 	step(coordinator, "POST", path+"/cancel", `{"reason":"GP unwell"}`, ifMatch(2), 200, 0, "")
 
 	// A home aligned to another PCN is that PCN's.

@@ -76,18 +76,30 @@ func New(d service.Deps, dir *directory.Directory, registry *patientref.Client, 
 		Repo: aggregate.NewRepository(RoundType, d.Store), Idem: idem, Logger: d.Logger, Now: d.Now,
 		View: func(l aggregate.Loaded[domain.RoundState]) any { return newRoundView(l, rules.Location) },
 		Path: func(id string) string { return "/v1/rounds/" + id },
-		// A round is about many residents: its events name no patient, so
-		// a change to it puts nothing on a trail, and a read or refusal
-		// neither.
-		Audit: rec, Patient: func(domain.RoundState) string { return "" },
+		// A round is about its nominated residents: a change to one's
+		// nomination goes on that resident's trail (its event names them),
+		// and a read or refusal on every nominee's.
+		Audit: rec, Patients: nominees, BreakGlass: d.BreakGlass,
 	}
 	a.residencies = &service.Commands[domain.ResidencyState]{
 		Repo: aggregate.NewRepository(ResidencyType, d.Store), Idem: idem, Logger: d.Logger, Now: d.Now,
 		View:  func(l aggregate.Loaded[domain.ResidencyState]) any { return newResidencyView(l, rules.Location) },
 		Path:  func(id string) string { return "/v1/residencies/" + id },
-		Audit: rec, Patient: func(s domain.ResidencyState) string { return s.Patient },
+		Audit: rec, Patients: func(s domain.ResidencyState) []string { return []string{s.Patient} },
+		BreakGlass: d.BreakGlass,
 	}
 	return a, nil
+}
+
+// nominees are the residents a round's data is about: everyone ever
+// nominated to it, withdrawn ones included (their nomination and its
+// reason are still shown).
+func nominees(s domain.RoundState) []string {
+	out := make([]string, 0, len(s.Nominations))
+	for _, n := range s.Nominations {
+		out = append(out, n.Patient)
+	}
+	return out
 }
 
 // Register puts the routes on r.

@@ -21,6 +21,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/audit"
 	"github.com/careweave/careweave/kit/auth"
+	"github.com/careweave/careweave/kit/breakglass"
 	"github.com/careweave/careweave/kit/directory"
 	kitdomain "github.com/careweave/careweave/kit/domain"
 	"github.com/careweave/careweave/kit/httpkit"
@@ -56,15 +57,16 @@ type Config struct {
 
 // API serves the stay commands.
 type API struct {
-	repo     *aggregate.Repository[domain.StayState]
-	stays    *stayIndex
-	idem     *idempotency.Store
-	audit    *audit.Recorder
-	dir      *directory.Directory
-	registry *patientref.Client
-	rules    domain.Rules
-	logger   *slog.Logger
-	now      func() time.Time
+	repo       *aggregate.Repository[domain.StayState]
+	stays      *stayIndex
+	idem       *idempotency.Store
+	audit      *audit.Recorder
+	breakGlass breakglass.Checker
+	dir        *directory.Directory
+	registry   *patientref.Client
+	rules      domain.Rules
+	logger     *slog.Logger
+	now        func() time.Time
 }
 
 // New builds the API on the runtime's connections.
@@ -84,15 +86,16 @@ func New(d service.Deps, cfg Config) (*API, error) {
 		return nil, err
 	}
 	return &API{
-		audit:    rec,
-		repo:     aggregate.NewRepository(Type, d.Store),
-		stays:    newStayIndex(d.Schema),
-		idem:     idem,
-		dir:      cfg.Directory,
-		registry: cfg.Registry,
-		rules:    cfg.Rules,
-		logger:   d.Logger,
-		now:      d.Now,
+		audit:      rec,
+		breakGlass: d.BreakGlass,
+		repo:       aggregate.NewRepository(Type, d.Store),
+		stays:      newStayIndex(d.Schema),
+		idem:       idem,
+		dir:        cfg.Directory,
+		registry:   cfg.Registry,
+		rules:      cfg.Rules,
+		logger:     d.Logger,
+		now:        d.Now,
 	}, nil
 }
 
@@ -115,10 +118,11 @@ func (a *API) Register(r *httpkit.Router) {
 func (a *API) commands() *service.Commands[domain.StayState] {
 	return &service.Commands[domain.StayState]{
 		Repo: a.repo, Idem: a.idem, Logger: a.logger, Now: a.now,
-		View:    func(l aggregate.Loaded[domain.StayState]) any { return newStayView(l, a.rules.Location) },
-		Path:    stayPath,
-		Audit:   a.audit,
-		Patient: func(s domain.StayState) string { return s.Patient },
+		View:       func(l aggregate.Loaded[domain.StayState]) any { return newStayView(l, a.rules.Location) },
+		Path:       stayPath,
+		Audit:      a.audit,
+		Patients:   func(s domain.StayState) []string { return []string{s.Patient} },
+		BreakGlass: a.breakGlass,
 	}
 }
 

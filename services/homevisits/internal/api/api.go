@@ -121,19 +121,20 @@ func New(d service.Deps, dir *directory.Directory, registry *patientref.Client, 
 	a.timers = timer.New(d.Pool, d.Schema, a.repo, rec, rules, d.Now, d.Logger)
 	a.cmds = &service.Commands[domain.VisitState]{
 		Repo: a.repo, Idem: idem, Logger: d.Logger, Now: d.Now,
-		View:    func(l aggregate.Loaded[domain.VisitState]) any { return a.view(l) },
-		Path:    visitPath,
-		Audit:   rec,
-		Patient: func(s domain.VisitState) string { return s.Patient },
+		View:     func(l aggregate.Loaded[domain.VisitState]) any { return a.view(l) },
+		Path:     visitPath,
+		Audit:    rec,
+		Patients: func(s domain.VisitState) []string { return []string{s.Patient} },
 	}
 	a.reads = &service.Commands[visitAccess]{
 		Repo: a.access, Logger: d.Logger, Now: d.Now,
 		View: func(l aggregate.Loaded[visitAccess]) any {
 			return a.view(aggregate.Loaded[domain.VisitState]{ID: l.ID, State: l.State.state, Version: l.Version})
 		},
-		Path:    visitPath,
-		Audit:   rec,
-		Patient: func(v visitAccess) string { return v.state.Patient },
+		Path:       visitPath,
+		Audit:      rec,
+		Patients:   func(v visitAccess) []string { return []string{v.state.Patient} },
+		BreakGlass: d.BreakGlass,
 	}
 	return a, nil
 }

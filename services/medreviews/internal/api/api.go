@@ -22,6 +22,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/audit"
 	"github.com/careweave/careweave/kit/auth"
+	"github.com/careweave/careweave/kit/breakglass"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/idempotency"
@@ -48,16 +49,17 @@ var Type = aggregate.Type[domain.ReviewState]{
 
 // API serves the review commands and reads.
 type API struct {
-	rules     domain.Rules
-	repo      *aggregate.Repository[domain.ReviewState]
-	index     *reviewIndex
-	idem      *idempotency.Store
-	audit     *audit.Recorder
-	directory *directory.Directory
-	registry  *patientref.Client
-	london    *time.Location
-	logger    *slog.Logger
-	now       func() time.Time
+	rules      domain.Rules
+	repo       *aggregate.Repository[domain.ReviewState]
+	index      *reviewIndex
+	idem       *idempotency.Store
+	audit      *audit.Recorder
+	breakGlass breakglass.Checker
+	directory  *directory.Directory
+	registry   *patientref.Client
+	london     *time.Location
+	logger     *slog.Logger
+	now        func() time.Time
 }
 
 // New builds the API on the runtime's connections. The rules must be valid.
@@ -78,16 +80,17 @@ func New(d service.Deps, dir *directory.Directory, registry *patientref.Client, 
 		return nil, err
 	}
 	return &API{
-		rules:     rules,
-		audit:     rec,
-		repo:      aggregate.NewRepository(Type, d.Store),
-		index:     newReviewIndex(d.Pool, d.Schema),
-		idem:      idem,
-		directory: dir,
-		registry:  registry,
-		london:    london,
-		logger:    d.Logger,
-		now:       d.Now,
+		rules:      rules,
+		audit:      rec,
+		breakGlass: d.BreakGlass,
+		repo:       aggregate.NewRepository(Type, d.Store),
+		index:      newReviewIndex(d.Pool, d.Schema),
+		idem:       idem,
+		directory:  dir,
+		registry:   registry,
+		london:     london,
+		logger:     d.Logger,
+		now:        d.Now,
 	}, nil
 }
 
@@ -111,10 +114,11 @@ func (a *API) Register(r *httpkit.Router) {
 func (a *API) commands() *service.Commands[domain.ReviewState] {
 	return &service.Commands[domain.ReviewState]{
 		Repo: a.repo, Idem: a.idem, Logger: a.logger, Now: a.now,
-		View:    func(l aggregate.Loaded[domain.ReviewState]) any { return a.view(l) },
-		Path:    reviewPath,
-		Audit:   a.audit,
-		Patient: func(s domain.ReviewState) string { return s.Patient },
+		View:       func(l aggregate.Loaded[domain.ReviewState]) any { return a.view(l) },
+		Path:       reviewPath,
+		Audit:      a.audit,
+		Patients:   func(s domain.ReviewState) []string { return []string{s.Patient} },
+		BreakGlass: a.breakGlass,
 	}
 }
 

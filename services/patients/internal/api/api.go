@@ -12,6 +12,7 @@ import (
 	"github.com/careweave/careweave/events/patients"
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/audit"
+	"github.com/careweave/careweave/kit/breakglass"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/idempotency"
@@ -42,14 +43,15 @@ type Config struct {
 
 // API serves the registry.
 type API struct {
-	cfg       Config
-	repo      *aggregate.Repository[domain.Patient]
-	details   *detailsStore
-	idem      *idempotency.Store
-	audit     *audit.Recorder
-	directory *directory.Directory
-	logger    *slog.Logger
-	now       func() time.Time
+	cfg        Config
+	repo       *aggregate.Repository[domain.Patient]
+	details    *detailsStore
+	idem       *idempotency.Store
+	audit      *audit.Recorder
+	breakGlass breakglass.Checker
+	directory  *directory.Directory
+	logger     *slog.Logger
+	now        func() time.Time
 }
 
 // New builds the API on the runtime's connections.
@@ -63,14 +65,15 @@ func New(d service.Deps, dir *directory.Directory, cfg Config) (*API, error) {
 		return nil, err
 	}
 	return &API{
-		cfg:       cfg,
-		audit:     rec,
-		repo:      aggregate.NewRepository(Type, d.Store),
-		details:   newDetailsStore(d.Pool, d.Schema),
-		idem:      idem,
-		directory: dir,
-		logger:    d.Logger,
-		now:       d.Now,
+		cfg:        cfg,
+		audit:      rec,
+		breakGlass: d.BreakGlass,
+		repo:       aggregate.NewRepository(Type, d.Store),
+		details:    newDetailsStore(d.Pool, d.Schema),
+		idem:       idem,
+		directory:  dir,
+		logger:     d.Logger,
+		now:        d.Now,
 	}, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/careweave/careweave/kit/aggregate"
 	"github.com/careweave/careweave/kit/audit"
 	"github.com/careweave/careweave/kit/auth"
+	"github.com/careweave/careweave/kit/breakglass"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/nhsno"
 	"github.com/careweave/careweave/kit/service"
@@ -102,10 +103,10 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) {
 func (a *API) commands(d *details) *service.Commands[domain.Patient] {
 	return &service.Commands[domain.Patient]{
 		Repo: a.repo, Idem: a.idem, Logger: a.logger, Now: a.now,
-		View:    func(l aggregate.Loaded[domain.Patient]) any { return view(l, *d) },
-		Path:    func(id string) string { return "/v1/patients/" + id },
-		Audit:   a.audit,
-		Patient: func(s domain.Patient) string { return s.Ref },
+		View:     func(l aggregate.Loaded[domain.Patient]) any { return view(l, *d) },
+		Path:     func(id string) string { return "/v1/patients/" + id },
+		Audit:    a.audit,
+		Patients: func(s domain.Patient) []string { return []string{s.Ref} },
 	}
 }
 
@@ -383,7 +384,12 @@ func (a *API) authorize(r *http.Request, action policy.Action, facts policy.Pati
 // denied) or the failure to record (503) has been written.
 func (a *API) allowRead(w http.ResponseWriter, r *http.Request, patient string, action policy.Action, facts policy.Patient) bool {
 	d, err := a.authorize(r, action, facts)
-	outcome, basis, status := access.Allowed, d.Basis, http.StatusOK
+	outcome, basis, status, reason := access.Allowed, d.Basis, http.StatusOK, ""
+	if httpkit.KindOf(err) == httpkit.KindForbidden {
+		if reason, err = breakglass.Override(a.breakGlass, r, []string{patient}, err); err == nil {
+			basis = access.BreakGlass
+		}
+	}
 	if err != nil {
 		if httpkit.KindOf(err) != httpkit.KindForbidden {
 			httpkit.WriteError(w, r, a.logger, err)
@@ -391,7 +397,7 @@ func (a *API) allowRead(w http.ResponseWriter, r *http.Request, patient string, 
 		}
 		outcome, basis, status = access.Denied, access.NoBasis, http.StatusForbidden
 	}
-	rec, rerr := audit.Of(r, audit.Access{Patient: patient, Action: access.Action(action), Basis: basis, Outcome: outcome, Status: status})
+	rec, rerr := audit.Of(r, audit.Access{Patient: patient, Action: access.Action(action), Basis: basis, Reason: reason, Outcome: outcome, Status: status})
 	if rerr == nil {
 		rerr = a.audit.Record(r.Context(), rec)
 	}
