@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -37,7 +36,7 @@ func newClient(cfg Config) *client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns = 4 * cfg.Workers
 	tr.MaxIdleConnsPerHost = 2*cfg.Workers + cfg.SetupWorkers
-	return &client{cfg: cfg, http: &http.Client{Transport: tr, Timeout: 30 * time.Second}, tokens: map[string]string{}}
+	return &client{cfg: cfg, http: &http.Client{Transport: tr, Timeout: cfg.Timeout}, tokens: map[string]string{}}
 }
 
 // principal is who a directory member's token says they are: role, org,
@@ -160,10 +159,4 @@ type statusError struct {
 
 func (e *statusError) Error() string {
 	return fmt.Sprintf("HTTP %d: %s", e.status, strings.TrimSpace(e.body))
-}
-
-// isStatus reports whether err is an HTTP answer with this status.
-func isStatus(err error, status int) bool {
-	var se *statusError
-	return errors.As(err, &se) && se.status == status
 }

@@ -50,6 +50,11 @@ type Config struct {
 	BasePort int
 	// SetupWorkers bounds the registrations in flight in the setup phase.
 	SetupWorkers int
+	// MaxFailed is the fraction of sent commands that may fail (refused,
+	// timed out) before the run fails.
+	MaxFailed float64
+	// Timeout bounds each HTTP request.
+	Timeout time.Duration
 	// LogLevel is loadgen's own log level.
 	LogLevel string
 }
@@ -97,6 +102,12 @@ func (c Config) Validate() error {
 	if c.CatchUp <= 0 {
 		errs = append(errs, fmt.Errorf("-catch-up %s: want a positive duration", c.CatchUp))
 	}
+	if c.MaxFailed < 0 || c.MaxFailed > 1 {
+		errs = append(errs, fmt.Errorf("-max-failed %g: want a fraction from 0 to 1", c.MaxFailed))
+	}
+	if c.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("-timeout %s: want a positive duration", c.Timeout))
+	}
 	if c.Out == "" {
 		errs = append(errs, errors.New("-out: want a file name"))
 	}
@@ -135,13 +146,16 @@ func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (C
 	b.Duration(&c.Warmup, "warmup", "LOADGEN_WARMUP", 10*time.Second, "when the RSS after warm-up is taken")
 	c.E2ESample = envFloat(getenv, "LOADGEN_E2E_SAMPLE", 0.05, &errs)
 	fs.Float64Var(&c.E2ESample, "e2e-sample", c.E2ESample, "fraction of accepted commands followed to the timeline (env LOADGEN_E2E_SAMPLE)")
+	c.MaxFailed = envFloat(getenv, "LOADGEN_MAX_FAILED", 0.01, &errs)
+	fs.Float64Var(&c.MaxFailed, "max-failed", c.MaxFailed, "fraction of commands that may fail (refused, timed out) before the run fails (env LOADGEN_MAX_FAILED)")
 	b.Duration(&c.CatchUp, "catch-up", "LOADGEN_CATCH_UP", 3*time.Minute, "how long verification waits for the projections to catch up")
+	b.Duration(&c.Timeout, "timeout", "LOADGEN_TIMEOUT", 10*time.Second, "how long a request may take before it counts as failed")
 	b.String(&c.Out, "out", "LOADGEN_OUT", "loadgen-results.json", "JSON results file")
 	b.String(&c.Issuer, "issuer", "AUTH_ISSUER", "", "the development token issuer's URL (default: AUTH_ISSUER from -stack-env)")
 	b.String(&stackEnv, "stack-env", "CAREWEAVE_STACK_ENV", "var/stack.env", "the stack env file make run writes")
 	b.String(&c.Host, "host", "LOADGEN_HOST", "127.0.0.1", "host the services listen on")
 	b.Int(&c.BasePort, "base-port", "CAREWEAVE_BASE_PORT", 8081, "careweave-dev's -base-port: "+strings.Join(serviceOrder, ", ")+" follow from it")
-	b.Int(&c.SetupWorkers, "setup-workers", "LOADGEN_SETUP_WORKERS", 16, "registrations in flight in the setup phase")
+	b.Int(&c.SetupWorkers, "setup-workers", "LOADGEN_SETUP_WORKERS", 2, "registrations in flight in the setup phase (more than 2 stalls the registry: see doc.go)")
 	b.String(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	if err := b.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -141,6 +141,9 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, stdout, progress 
 	if !res.Passed {
 		return errVerification
 	}
+	if f := float64(res.Failed) / float64(max(res.Sent, 1)); f > cfg.MaxFailed {
+		return fmt.Errorf("%d of %d commands failed (%.1f %%, more than -max-failed %.1f %%): see the table above and the log", res.Failed, res.Sent, 100*f, 100*cfg.MaxFailed)
+	}
 	return nil
 }
 

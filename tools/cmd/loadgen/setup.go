@@ -67,7 +67,16 @@ func register(ctx context.Context, c *client, i int, number string) (string, err
 	body := map[string]any{"nhsNumber": number, "traceStatus": "01", "givenName": givenNames[i%len(givenNames)],
 		"familyName": familyNames[(i/len(givenNames))%len(familyNames)], "birthDate": fmt.Sprintf("19%02d-%02d-%02d", 25+i%45, 1+i%12, 1+i%28),
 		"practice": practices[i%len(practices)]}
-	r, err := c.do(ctx, "patients", http.MethodPost, "/v1/patients", coordinator, fmt.Sprintf("loadgen-patient-%d", i), 0, body)
+	// A retry is safe: the Idempotency-Key answers it with the first
+	// registration's answer, or registers if the first stored nothing.
+	var r response
+	var err error
+	for attempt := 1; ; attempt++ {
+		r, err = c.do(ctx, "patients", http.MethodPost, "/v1/patients", coordinator, fmt.Sprintf("loadgen-patient-%d", i), 0, body)
+		if (err == nil && r.Status < 500) || attempt == 3 || ctx.Err() != nil {
+			break
+		}
+	}
 	if err != nil {
 		return "", fmt.Errorf("register a patient: %w", err)
 	}

@@ -272,7 +272,7 @@ func (w *workload) discharge(p int) *journey {
 		func(j *journey, now time.Time) command {
 			return command{Name: "discharge.admit", Service: "discharge", Method: http.MethodPost, Path: "/v1/stays", Actor: dischargeCo,
 				Create: true, IDField: "id", Patient: p, Entries: true, Types: []string{discharge.PatientAdmitted{}.EventType()},
-				Body: map[string]any{"patient": "", "hospitalSite": hospital, "ward": ward, "admittedAt": ts(now.Add(-time.Second)), "admissionMethod": method}}
+				Body: map[string]any{"patient": "", "hospitalSite": hospital, "ward": ward, "admittedAt": ts(now), "admissionMethod": method}}
 		},
 		func(j *journey, now time.Time) command {
 			c := cmd("plan", http.MethodPut, "/plan", dischargeCo, map[string]any{"pathway": pathway, "expectedDate": now.UTC().Format(time.DateOnly)},
@@ -373,8 +373,9 @@ func (w *workload) review(p int) *journey {
 	nrec := 1 + r.IntN(3)
 	recs := make([]map[string]any, nrec)
 	accept := make([]bool, nrec)
+	first := r.IntN(len(medicines)) // distinct medicines: a review recommends once per medicine
 	for i := range recs {
-		recs[i] = map[string]any{"medicine": map[string]any{"name": medicines[(i+r.IntN(len(medicines)))%len(medicines)]}, "action": "stop", "reason": "No longer indicated"}
+		recs[i] = map[string]any{"medicine": map[string]any{"name": medicines[(first+i)%len(medicines)]}, "action": "stop", "reason": "No longer indicated"}
 		if i%2 == 1 {
 			recs[i]["action"], recs[i]["newDose"], recs[i]["reason"] = "change-dose", "Half the dose", "Postural hypotension"
 		}
