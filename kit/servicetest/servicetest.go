@@ -105,6 +105,9 @@ type Infra struct {
 	Pool   *pgxpool.Pool
 	Schema string
 	NATS   *server.Server
+	// BreakGlassURL, if set, is the query API whose break-glass grants the
+	// services started on this infrastructure honour.
+	BreakGlassURL string
 }
 
 // NewInfra makes a fresh schema and NATS server for the test.
@@ -120,7 +123,7 @@ func NewInfra(t testing.TB) *Infra {
 func (i *Infra) WithNewSchema(t testing.TB) *Infra {
 	t.Helper()
 	pool, schema := testkit.Postgres(t)
-	return &Infra{Pool: pool, Schema: schema, NATS: i.NATS}
+	return &Infra{Pool: pool, Schema: schema, NATS: i.NATS, BreakGlassURL: i.BreakGlassURL}
 }
 
 // Start runs a service named name with opts until the test ends, on its
@@ -146,7 +149,8 @@ func StartIn(t testing.TB, infra *Infra, name string, opts service.Options) *Sta
 
 	pool, schema, ns := infra.Pool, infra.Schema, infra.NATS
 	cfg := service.Config{Name: name, Schema: schema, HTTPAddr: "127.0.0.1:0", DatabaseURL: testkit.DatabaseURL(t),
-		NATSURL: ns.ClientURL(), StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second, Auth: AuthConfig(t)}
+		NATSURL: ns.ClientURL(), StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second, Auth: AuthConfig(t),
+		BreakGlassURL: infra.BreakGlassURL}
 	addr := make(chan string, 1)
 	opts.Started = func(a string) { addr <- a }
 	ctx, cancel := context.WithCancel(context.Background())

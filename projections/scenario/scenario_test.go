@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/patientref"
@@ -53,6 +54,12 @@ func today(d time.Duration) string   { return time.Now().UTC().Add(d).Format(tim
 func TestOnePatientAcrossEveryService(t *testing.T) {
 	dir := directory.Demo()
 	infra := servicetest.NewInfra(t)
+	// The read side first: every service honours the break-glass grants
+	// made at the query API.
+	read := infra.WithNewSchema(t)
+	projector := servicetest.StartIn(t, read, "projector", projections.ProjectorOptions(nil))
+	query := servicetest.StartIn(t, read, "query", projections.QueryOptions(projections.QueryConfig{Directory: directory.Demo()}))
+	infra.BreakGlassURL = query.URL
 	reg := servicetest.StartIn(t, infra.WithNewSchema(t), "patients", patients.Options(dir, false))
 	client, err := patientref.New(reg.URL, servicetest.ServiceClient(t))
 	if err != nil {
@@ -62,9 +69,6 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 	visits := servicetest.StartIn(t, infra.WithNewSchema(t), "homevisits", homevisits.Options(dir, client, homevisits.DefaultRules()))
 	smr := servicetest.StartIn(t, infra.WithNewSchema(t), "medreviews", medreviews.Options(dir, client, medreviews.DefaultRules()))
 	homes := servicetest.StartIn(t, infra.WithNewSchema(t), "carehomes", carehomes.Options(dir, client, carehomes.DefaultRules()))
-	read := infra.WithNewSchema(t)
-	projector := servicetest.StartIn(t, read, "projector", projections.ProjectorOptions(nil))
-	query := servicetest.StartIn(t, read, "query", projections.QueryOptions(projections.QueryConfig{Directory: directory.Demo()}))
 
 	// The community team takes its discharges by webhook; its endpoint
 	// turns the first attempt away.
@@ -79,6 +83,7 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 	t.Cleanup(hook.Close)
 	step(t, tell, "PUT", "/v1/teams/team-severn-ict/webhook", map[string]string{"url": hook.URL, "secret": "a-team-secret-of-at-least-32-characters"}, nil, 200)
 
+	trail := &accessTrail{t: t}
 	p := step(t, reg, "POST", "/v1/patients", `{"nhsNumber":"999 000 0085","traceStatus":"01","givenName":"Edith","familyName":"Example","birthDate":"1936-03-04","practice":"L84001"}`, key("reg"), 201)["patient"].(string)
 
 	// Hospital: admitted, discharged home on P1, community follow-up assigned.
@@ -122,7 +127,7 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 	var got []entry
 	testkit.Eventually(t, 60*time.Second, func() bool {
 		var page struct{ Entries []entry }
-		query.Do("GET", "/v1/patients/"+p+"/timeline?limit=500", nil, nil).JSON(t, &page)
+		trail.read(query, "/v1/patients/"+p+"/timeline?limit=500", 200, 1).JSON(t, &page)
 		got = page.Entries
 		seen := 0
 		for _, e := range got {
@@ -169,7 +174,10 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 		}
 	}
 	testkit.Eventually(t, 30*time.Second, func() bool {
-		query.Do("GET", "/v1/teams/team-severn-ict/discharges", nil, nil).JSON(t, &worklist)
+		worklist.Discharges = nil
+		r := trail.read(query, "/v1/teams/team-severn-ict/discharges", 200, 0)
+		r.JSON(t, &worklist)
+		trail.shown(r, len(worklist.Discharges)) // one record per patient shown
 		return len(worklist.Discharges) == 1 && worklist.Discharges[0].Delivery != nil && worklist.Discharges[0].Delivery.State == "delivered"
 	}, "the worklist never showed the team's webhook told")
 	if worklist.Discharges[0].Stay != stay || worklist.Discharges[0].Status != "assigned" || worklist.Webhook == nil ||
@@ -177,7 +185,7 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 		t.Errorf("team worklist after %d webhook calls: %+v, webhook %+v", hookCalls.Load(), worklist.Discharges, worklist.Webhook)
 	}
 	var board struct{ Visits []any }
-	query.Do("GET", "/v1/clinicians/para-jess-patel/visits", nil, nil).JSON(t, &board)
+	trail.read(query, "/v1/clinicians/para-jess-patel/visits", 200, 0).JSON(t, &board) // shows no patient
 	if len(board.Visits) != 0 {
 		t.Errorf("a completed visit is still on the board: %+v", board.Visits)
 	}
@@ -187,7 +195,7 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 			Residents     []struct{ Patient, Status string }
 		}
 	}
-	query.Do("GET", "/v1/care-homes/home-willow-court/rounds", nil, nil).JSON(t, &rounds)
+	trail.read(query, "/v1/care-homes/home-willow-court/rounds", 200, 1).JSON(t, &rounds)
 	if len(rounds.Rounds) != 1 || rounds.Rounds[0].Round != round || rounds.Rounds[0].Status != "held" ||
 		len(rounds.Rounds[0].Residents) != 1 || rounds.Rounds[0].Residents[0].Status != "reviewed" || rounds.Rounds[0].Residents[0].Patient != p {
 		t.Errorf("round board: %+v", rounds.Rounds)
@@ -199,7 +207,7 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 	var summary struct {
 		Open []struct{ Kind, State string }
 	}
-	query.Do("GET", "/v1/patients/"+p+"/summary", nil, nil).JSON(t, &summary)
+	trail.read(query, "/v1/patients/"+p+"/summary", 200, 1).JSON(t, &summary)
 	kinds := map[string]string{}
 	for _, it := range summary.Open {
 		kinds[it.Kind] = it.State
@@ -217,6 +225,40 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 			t.Errorf("no entry from %s", s)
 		}
 	}
+
+	// Reads at the services are on the trail too, as are refusals; a
+	// paramedic with no visit to the patient is refused everywhere until
+	// she breaks glass at the query API, which then opens every service's
+	// record of the patient to her (but no change), each read recorded with
+	// her reason.
+	lucy := auth.Principal{Subject: "para-lucy-chen", Role: "paramedic", Org: "U84001", PCN: "U84001"}
+	trail.read(visits, vp, 200, 1)
+	trail.read(hosp, sp, 200, 1)
+	trail.read(smr, rp, 200, 1)
+	trail.read(homes, rdp, 200, 1)
+	trail.read(reg, "/v1/patients/"+p, 200, 1)
+	errorAnswers := trail.read(visits.As(lucy), vp, 403, 1).Body
+	errorAnswers = append(errorAnswers, trail.read(query.As(lucy), "/v1/patients/"+p+"/timeline", 403, 1).Body...)
+	glass := step(t, query.As(lucy), "POST", "/v1/patients/"+p+"/break-glass", map[string]string{"reason": "Crew sent by the ambulance service"}, nil, 201)
+	if glass["until"] == nil {
+		t.Fatalf("break-glass answered %v", glass)
+	}
+	trail.read(visits.As(lucy), vp, 200, 1)
+	trail.read(hosp.As(lucy), sp, 200, 1)
+	trail.read(query.As(lucy), "/v1/patients/"+p+"/timeline", 200, 1)
+	refused := visits.As(lucy).Do("POST", vp+"/escalate", map[string]any{"to": "gp", "reason": "Chest pain"}, match(7))
+	if refused.Status != 403 {
+		t.Fatalf("a change on broken glass = %d %s", refused.Status, refused.Body)
+	}
+	trail.expect(refused, 1)
+	errorAnswers = append(errorAnswers, refused.Body...)
+	// Registering the patient again is refused without echoing the number.
+	again := reg.Do("POST", "/v1/patients", `{"nhsNumber":"999 000 0085","traceStatus":"01","givenName":"Edith","familyName":"Example","birthDate":"1936-03-04","practice":"L84001"}`, key("reg-again"))
+	if again.Status < 400 {
+		t.Fatalf("registering the patient twice = %d", again.Status)
+	}
+	errorAnswers = append(errorAnswers, again.Body...)
+	trail.check(query, p, "Crew sent by the ambulance service")
 
 	// Nothing that identifies the patient leaks where it must not: not
 	// one log line of any process, at any level, and not one NATS subject,
@@ -238,14 +280,145 @@ func TestOnePatientAcrossEveryService(t *testing.T) {
 		t.Fatalf("only %d subjects on the stream: the scan would prove little", len(info.State.Subjects))
 	}
 	identifying := regexp.MustCompile(`999[ -]?000[ -]?0085|(?i)edith|(?i)\bexample\b|1936-03-04|04/03/1936`)
-	for name, text := range map[string]string{"NATS subjects": subjects.String(), "patients' logs": reg.Logs(), "discharge's logs": hosp.Logs(),
+	scanned := map[string]string{"NATS subjects": subjects.String(), "patients' logs": reg.Logs(), "discharge's logs": hosp.Logs(),
 		"homevisits' logs": visits.Logs(), "medreviews' logs": smr.Logs(), "carehomes' logs": homes.Logs(), "projector's logs": projector.Logs(),
-		"query's logs": query.Logs(), "notify's logs": tell.Logs()} {
-		if name != "NATS subjects" && !strings.Contains(text, `"level"`) {
+		"query's logs": query.Logs(), "notify's logs": tell.Logs(), "error answers": string(errorAnswers)}
+	for name, s := range map[string]*servicetest.Stack{"patients": reg, "discharge": hosp, "homevisits": visits, "medreviews": smr,
+		"carehomes": homes, "projector": projector, "query": query, "notify": tell} {
+		scanned[name+"'s metrics"] = string(s.Do("GET", "/metrics", nil, nil).Body)
+	}
+	for name, text := range scanned {
+		if strings.HasSuffix(name, "metrics") && !strings.Contains(text, "go_goroutines") {
+			t.Errorf("%s are empty: the scan would prove nothing", name)
+		}
+		if strings.HasSuffix(name, "logs") && !strings.Contains(text, `"level"`) {
 			t.Errorf("%s are empty: the scan would prove nothing", name)
 		}
 		if m := identifying.FindString(text); m != "" {
 			t.Errorf("%s hold %q", name, m)
 		}
 	}
+}
+
+// accessTrail is what the test expects on the patient's access log: for
+// each read it made, by request id, how many records (one per patient the
+// answer showed) and with what outcome.
+type accessTrail struct {
+	t     *testing.T
+	reads map[string]int
+	// outcome of each request's records.
+	outcome map[string]string
+}
+
+// read makes a GET that must answer status and show n of the patient's
+// records (0 for an answer that shows no patient), and expects that many
+// records of it.
+func (a *accessTrail) read(s *servicetest.Stack, path string, status, n int) servicetest.Response {
+	a.t.Helper()
+	r := s.Do("GET", path, nil, nil)
+	if r.Status != status {
+		a.t.Fatalf("GET %s as %s = %d, want %d: %s", path, s.Principal().Subject, r.Status, status, r.Body)
+	}
+	a.expect(r, n)
+	return r
+}
+
+// expect says the request that answered r leaves n records.
+func (a *accessTrail) expect(r servicetest.Response, n int) {
+	a.t.Helper()
+	id := r.Header.Get("X-Request-Id")
+	if id == "" {
+		a.t.Fatal("an answer without X-Request-Id")
+	}
+	if a.reads == nil {
+		a.reads, a.outcome = map[string]int{}, map[string]string{}
+	}
+	a.reads[id] = n
+	a.outcome[id] = "allowed"
+	if r.Status == 403 {
+		a.outcome[id] = "denied"
+	}
+}
+
+// shown corrects the count of the read that answered r, once its body
+// says how many patients it showed.
+func (a *accessTrail) shown(r servicetest.Response, n int) { a.reads[r.Header.Get("X-Request-Id")] = n }
+
+// check reads the patient's access log (as the PCN's care coordinator,
+// itself recorded) until every expected record is there, then holds it to
+// exactly the expected records: per read, n records with its outcome; a
+// read on broken glass carries its reason.
+func (a *accessTrail) check(query *servicetest.Stack, patient, glassReason string) {
+	a.t.Helper()
+	type entry struct {
+		Kind, Action, Basis, Reason, Outcome, RequestID string
+		Actor                                           struct{ ID string }
+	}
+	var log []entry
+	count := func() map[string]int {
+		got := map[string]int{}
+		for _, e := range log {
+			got[e.RequestID]++
+		}
+		return got
+	}
+	testkit.Eventually(a.t, 30*time.Second, func() bool {
+		log = nil
+		cursor := ""
+		for {
+			var page struct {
+				Entries    []entry
+				NextCursor string
+			}
+			query.Do("GET", "/v1/patients/"+patient+"/access-log?limit=500"+cursor, nil, nil).JSON(a.t, &page)
+			log = append(log, page.Entries...)
+			if page.NextCursor == "" {
+				break
+			}
+			cursor = "&cursor=" + page.NextCursor
+		}
+		got := count()
+		for id, n := range a.reads {
+			if got[id] < n {
+				return false
+			}
+		}
+		return true
+	}, "the access log never held every read")
+	got := count()
+	reads, glassReads := 0, 0
+	for id, n := range a.reads {
+		if got[id] != n {
+			a.t.Errorf("request %s left %d records, want %d", id, got[id], n)
+		}
+		reads += n
+	}
+	changes := 0
+	for _, e := range log {
+		want, tracked := a.outcome[e.RequestID]
+		switch {
+		case tracked && e.Outcome != want:
+			a.t.Errorf("request %s recorded %s, want %s: %+v", e.RequestID, e.Outcome, want, e)
+		case tracked && e.Outcome == "denied" && e.Basis != "none":
+			a.t.Errorf("a refusal recorded on basis %q", e.Basis)
+		case tracked && e.Basis == "break-glass":
+			glassReads++
+			if e.Reason != glassReason || e.Actor.ID != "para-lucy-chen" {
+				a.t.Errorf("a read on broken glass recorded as %+v", e)
+			}
+		case !tracked && e.Kind == "access" && strings.HasPrefix(e.Action, "change:") && e.Outcome == "allowed":
+			changes++
+		}
+	}
+	if glassReads != 3 {
+		a.t.Errorf("%d reads on broken glass recorded, want 3", glassReads)
+	}
+	// Every event the scenario's changes recorded about the patient is on
+	// the trail once: the registration 1, the stay 4 (admitted, planned,
+	// discharged, follow-up), the visit 7, the review 4, the residency 1,
+	// the round's nomination and outcome 2.
+	if changes != 19 {
+		a.t.Errorf("%d changes on the trail, want 19", changes)
+	}
+	a.t.Logf("access log: %d records, %d of them the %d tracked reads, %d changes", len(log), reads, len(a.reads), changes)
 }

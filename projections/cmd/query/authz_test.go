@@ -125,6 +125,19 @@ func TestWhoMayReadWhatOverEveryRoute(t *testing.T) {
 		t.Fatalf("break glass = %d %s", r.Status, r.Body)
 	}
 	want[jess.Subject+" break-glass allowed"]++
+	// A service asking, with Jess's token, finds her grant; asking with
+	// another's finds none: the answer is for its caller alone.
+	var mine struct{ Patient, Reason string }
+	if r := q.As(jess).Do("GET", p+"/break-glass", nil, nil); r.Status != 200 {
+		t.Fatalf("Jess asking for her grant = %d %s", r.Status, r.Body)
+	} else if r.JSON(t, &mine); mine.Patient != patient || mine.Reason != "called to the patient's home by the ambulance service" {
+		t.Errorf("Jess's grant reads %+v", mine)
+	}
+	for _, who := range []auth.Principal{owen, coordinator} {
+		if r := q.As(who).Do("GET", p+"/break-glass", nil, nil); r.Status != 404 {
+			t.Errorf("%s asking about the patient's grants = %d %s", who.Subject, r.Status, r.Body)
+		}
+	}
 	if r := q.As(jess).Do("GET", timeline, nil, nil); r.Status != 200 {
 		t.Fatalf("Jess on broken glass = %d", r.Status)
 	}

@@ -3,17 +3,18 @@ package query
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/careweave/careweave/events"
 	ea "github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/audit"
 	"github.com/careweave/careweave/kit/auth"
+	"github.com/careweave/careweave/kit/breakglass"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/pgkit"
@@ -161,11 +162,37 @@ type breakGlassRequest struct {
 	Reason string `json:"reason"`
 }
 
-// BreakGlassGrant is what breaking glass answers.
-type BreakGlassGrant struct {
-	Patient string    `json:"patient"`
-	Reason  string    `json:"reason"`
-	Until   time.Time `json:"until"`
+// BreakGlassGrant is what breaking glass answers, and what a service asks
+// about (kit/breakglass).
+type BreakGlassGrant = breakglass.Grant
+
+// myBreakGlass answers the caller's own unexpired grant for the patient (a
+// service asks with the caller's token before it lets them read on broken
+// glass), or 404. It shows nothing of the patient's record, so it is not
+// itself an access to put on the trail; no one learns of another's grant.
+func (a *API) myBreakGlass(w http.ResponseWriter, r *http.Request) {
+	patient, ok := a.patientRef(w, r)
+	if !ok {
+		return
+	}
+	p, ok := auth.From(r.Context())
+	if !ok {
+		httpkit.WriteError(w, r, a.logger, &httpkit.Error{Kind: httpkit.KindUnauthorized, Message: "the caller is not authenticated"})
+		return
+	}
+	g := BreakGlassGrant{Patient: patient}
+	err := a.pool.QueryRow(r.Context(), `SELECT reason, until FROM `+a.control+`.break_glass_grants
+		WHERE patient = $1 AND subject = $2 AND until > now() ORDER BY until DESC LIMIT 1`, patient, p.Subject).Scan(&g.Reason, &g.Until)
+	if errors.Is(err, pgx.ErrNoRows) {
+		httpkit.WriteError(w, r, a.logger, &httpkit.Error{Kind: httpkit.KindNotFound, Message: "the caller holds no unexpired break-glass grant for this patient"})
+		return
+	}
+	if err != nil {
+		httpkit.WriteError(w, r, a.logger, fmt.Errorf("read break-glass grant: %w", err))
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	httpkit.WriteJSON(w, http.StatusOK, g)
 }
 
 // breakGlass grants the caller access to a patient's record for a short

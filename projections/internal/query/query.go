@@ -83,6 +83,7 @@ func (a *API) Register(r *httpkit.Router) {
 	r.HandleFunc("GET /v1/patients/{patient}/summary", a.summary)
 	r.HandleFunc("GET /v1/patients/{patient}/access-log", a.accessLog)
 	r.HandleFunc("POST /v1/patients/{patient}/break-glass", a.breakGlass)
+	r.HandleFunc("GET /v1/patients/{patient}/break-glass", a.myBreakGlass)
 }
 
 // Entry is one timeline entry as served.

@@ -7,8 +7,9 @@
 // service and projection command found under services/*/cmd/* and
 // projections/*/cmd/*, and runs each as a child process with DATABASE_URL,
 // NATS_URL, HTTP_ADDR, LOG_FORMAT, AUTH_ISSUER (with AUTH_AUDIENCE,
-// AUTH_JWKS_URL and AUTH_TOKEN_URL to match) and its NATS credentials set,
-// prefixing every line it prints with its name. Data lives under var/ of
+// AUTH_JWKS_URL and AUTH_TOKEN_URL to match), every other's URL as
+// <NAME>_URL, BREAK_GLASS_URL (the query API, whose break-glass grants the
+// services honour) and its NATS credentials set, prefixing every line it prints with its name. Data lives under var/ of
 // the repository (-data-dir), so a second run finds the streams and tables
 // of the first, and the issuer's signing key in var/issuer.pem, so tokens
 // minted before a restart still verify after it.

@@ -108,9 +108,15 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	// ...), so services that call each other find each other, trusts the
 	// issuer's tokens (AUTH_ISSUER, ...) and signs in to NATS as its own
 	// user (NATS_NKEY_SEED_FILE, ...).
-	peers := make([]string, 0, len(svcs))
+	// Every service honours the break-glass grants made at the query API
+	// (BREAK_GLASS_URL).
+	peers := make([]string, 0, len(svcs)+1)
 	for i, s := range svcs {
-		peers = append(peers, strings.ToUpper(s.Name)+"_URL=http://"+net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.BasePort+i)))
+		url := "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.BasePort+i))
+		peers = append(peers, strings.ToUpper(s.Name)+"_URL="+url)
+		if s.Name == "query" {
+			peers = append(peers, "BREAK_GLASS_URL="+url)
+		}
 	}
 	for i, s := range svcs {
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.BasePort+i))
