@@ -198,7 +198,6 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-
 // tail returns the last n lines of s.
 func tail(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
