@@ -124,25 +124,20 @@ func (d *deployment) connect(t *testing.T, user string) *client {
 func (c *client) refused(t *testing.T, what, subject string) {
 	t.Helper()
 	want := fmt.Sprintf("%s %q", what, subject)
-	deadline := time.Now().Add(3 * time.Second)
-	for {
+	testkit.Eventually(t, 3*time.Second, func() bool {
 		// A PING round trip: the server's -ERR for anything sent before
 		// it has arrived by the time the PONG does.
 		_ = c.nc.FlushTimeout(time.Second)
 		c.mu.Lock()
+		defer c.mu.Unlock()
 		for i, err := range c.violations {
 			if strings.Contains(err.Error(), want) {
 				c.violations = append(c.violations[:i], c.violations[i+1:]...)
-				c.mu.Unlock()
-				return
+				return true
 			}
 		}
-		c.mu.Unlock()
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: the server did not refuse %s", c.user, want)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return false
+	}, "%s: the server did not refuse %s", c.user, want)
 }
 
 // noViolations fails if the server refused anything this client did.

@@ -23,6 +23,7 @@ import (
 	"github.com/careweave/careweave/events/notify"
 	"github.com/careweave/careweave/kit/natsauth"
 	"github.com/careweave/careweave/kit/natskit"
+	"github.com/careweave/careweave/kit/testkit"
 )
 
 // natsAs connects to the stack's NATS as user, with its seed and inbox
@@ -64,21 +65,21 @@ type natsClient struct {
 // wasRefused waits for the server to have refused what names.
 func (c *natsClient) wasRefused(t *testing.T, what string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	got := ""
+	testkit.Eventually(t, 5*time.Second, func() bool {
 		_ = c.nc.FlushTimeout(time.Second)
 		c.mu.Lock()
-		got := strings.Join(c.refused, "\n")
-		c.mu.Unlock()
-		if strings.Contains(got, what) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the server did not refuse %s; it refused:\n%s", what, got)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		defer c.mu.Unlock()
+		got = strings.Join(c.refused, "\n")
+		return strings.Contains(got, what)
+	}, "the server did not refuse %s; it refused:\n%s", what, stringer(func() string { return got }))
 }
+
+// stringer prints what a function returns when it is printed: a failure
+// message's value read at the failure, not when the message was built.
+type stringer func() string
+
+func (s stringer) String() string { return s() }
 
 // freshDatabase makes a database of its own for the test on DATABASE_URL's
 // server, dropped afterwards, or returns "" for the stack's private cluster.
