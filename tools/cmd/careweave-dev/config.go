@@ -87,6 +87,10 @@ type Config struct {
 	// Seed registers synthetic demo patients and starts some care once
 	// the services are up (once per data directory).
 	Seed bool
+	// Restart starts a child that exits again, as an orchestrator's
+	// restart policy would, instead of stopping the stack (the crash
+	// test kills them on purpose).
+	Restart bool
 	// OnReady, when set, is called once everything has started.
 	OnReady func(Ready)
 }
@@ -229,6 +233,7 @@ func parseConfig(args []string, getenv func(string) string, wd string, errOut io
 	fs.IntVar(&cfg.IssuerPort, "issuer-port", envInt("CAREWEAVE_ISSUER_PORT", defaultIssuerPort), "port of the development token issuer on 127.0.0.1, 0 for a random port (env CAREWEAVE_ISSUER_PORT)")
 	fs.IntVar(&cfg.BasePort, "base-port", envInt("CAREWEAVE_BASE_PORT", defaultBasePort), "HTTP port of the first service; the others follow (carehomes, discharge, homevisits, medreviews, patients, projector, query, then any other by name) (env CAREWEAVE_BASE_PORT)")
 	fs.BoolVar(&cfg.Seed, "seed", true, "register synthetic demo patients and start some care on the first run")
+	fs.BoolVar(&cfg.Restart, "restart", false, "restart a service that exits (as an orchestrator would) instead of stopping the stack")
 	fs.DurationVar(&cfg.StopTimeout, "stop-timeout", defaultStopTimeout, "how long services get to exit after SIGTERM before they are killed")
 	fs.DurationVar(&cfg.HealthTimeout, "health-timeout", defaultHealthTimeout, "how long to wait for services to answer /healthz")
 	fs.TextVar(&cfg.LogLevel, "log-level", logLevel, "log level: debug, info, warn or error (env LOG_LEVEL)")

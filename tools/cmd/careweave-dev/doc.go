@@ -46,9 +46,13 @@
 //
 // Ctrl-C stops the children (SIGTERM, then SIGKILL after -stop-timeout), then
 // the issuer, then NATS, then PostgreSQL, and exits 0. A child that exits on
-// its own takes the whole stack down with a non-zero exit.
+// its own takes the whole stack down with a non-zero exit, unless -restart
+// is given: then it is started again, as an orchestrator's restart policy
+// would (at once after a process that ran a while, with a growing delay up
+// to 5 s while it keeps dying young) — what the crash test (tools/cmd/
+// crashtest) relies on when it kills processes.
 //
 // Usage:
 //
-//	go run ./tools/cmd/careweave-dev [-data-dir DIR] [-directory FILE] [-issuer-port N] [-nats-port N] [-base-port N] [-log-level LEVEL]
+//	go run ./tools/cmd/careweave-dev [-data-dir DIR] [-directory FILE] [-issuer-port N] [-nats-port N] [-base-port N] [-restart] [-log-level LEVEL]
 package main

@@ -144,15 +144,37 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		defer close(healthDone)
 		waitHealthy(healthCtx, endpoints, cfg.HealthTimeout, logger)
 	}()
-	select {
-	case <-healthDone:
-	case c := <-sup.Exited():
-		cancelHealth()
-		<-healthDone
-		return childExited(logger, c)
-	case <-ctx.Done():
-		cancelHealth()
-		<-healthDone
+	// exited decides what a child's exit means: the end of the stack, or
+	// (with -restart) a restart after restartDelay.
+	exited := func(c *child) error {
+		if !cfg.Restart {
+			return childExited(logger, c)
+		}
+		delay := restartDelay(c)
+		logger.Warn("service exited, restarting it", slog.String("service", c.name), slog.String("status", c.exitDescription()), slog.Duration("after", delay))
+		time.AfterFunc(delay, func() {
+			if err := sup.restart(c); err != nil {
+				logger.Warn("could not restart service", slog.String("service", c.name), slog.Any("error", err))
+			}
+		})
+		return nil
+	}
+waitHealthy:
+	for {
+		select {
+		case <-healthDone:
+			break waitHealthy
+		case c := <-sup.Exited():
+			if err := exited(c); err != nil {
+				cancelHealth()
+				<-healthDone
+				return err
+			}
+		case <-ctx.Done():
+			cancelHealth()
+			<-healthDone
+			break waitHealthy
+		}
 	}
 	if ctx.Err() != nil {
 		logger.Info("interrupted while starting, shutting down")
@@ -168,12 +190,16 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		cfg.OnReady(ready)
 	}
 
-	select {
-	case <-ctx.Done():
-		logger.Info("shutting down")
-		return nil
-	case c := <-sup.Exited():
-		return childExited(logger, c)
+	for {
+		select {
+		case <-ctx.Done():
+			logger.Info("shutting down")
+			return nil
+		case c := <-sup.Exited():
+			if err := exited(c); err != nil {
+				return err
+			}
+		}
 	}
 }
 

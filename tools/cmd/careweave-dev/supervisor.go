@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -15,12 +16,24 @@ import (
 // child is one running service process.
 type child struct {
 	name   string
+	spec   childSpec
 	cmd    *exec.Cmd
 	stdout *lineWriter
 	stderr *lineWriter
 	// done is closed once the process has exited and err is set.
 	done chan struct{}
 	err  error
+	// started is when the process started; restarts how many processes of
+	// this name ran before it, crashLoop how many of those in a row died
+	// young.
+	started             time.Time
+	restarts, crashLoop int
+}
+
+// childSpec is how to start a child, kept to start it again.
+type childSpec struct {
+	prefix, path string
+	args, env    []string
 }
 
 // exitDescription says how the child ended, e.g. "exit status 3" or
@@ -61,30 +74,62 @@ func newSupervisor(logger *slog.Logger, out io.Writer, stopTimeout time.Duration
 func (s *supervisor) start(name, prefix, path string, args []string, env []string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.stopping {
-		return errors.New("start service: the stack is stopping")
-	}
 	if len(s.children) == cap(s.exited) {
 		return fmt.Errorf("start service %s: supervisor is full (%d children)", name, cap(s.exited))
 	}
-	cmd := exec.Command(path, args...)
-	cmd.Env = append(os.Environ(), env...) // later entries win
+	c, err := s.launch(name, childSpec{prefix: prefix, path: path, args: args, env: env}, 0)
+	if err != nil {
+		return err
+	}
+	s.children = append(s.children, c)
+	return nil
+}
+
+// restart starts a fresh process in place of the exited child c, as an
+// orchestrator's restart policy would.
+func (s *supervisor) restart(c *child) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.Index(s.children, c)
+	if i < 0 {
+		return fmt.Errorf("restart service %s: not one of the supervisor's current children", c.name)
+	}
+	next, err := s.launch(c.name, c.spec, c.restarts+1)
+	if err != nil {
+		return err
+	}
+	if diedYoung(c) {
+		next.crashLoop = c.crashLoop + 1
+	}
+	s.children[i] = next
+	return nil
+}
+
+// launch starts one process; the caller holds s.mu.
+func (s *supervisor) launch(name string, spec childSpec, restarts int) (*child, error) {
+	if s.stopping {
+		return nil, errors.New("start service: the stack is stopping")
+	}
+	cmd := exec.Command(spec.path, spec.args...)
+	cmd.Env = append(os.Environ(), spec.env...) // later entries win
 	c := &child{
-		name:   name,
-		cmd:    cmd,
-		stdout: newLineWriter(s.out, prefix),
-		stderr: newLineWriter(s.out, prefix),
-		done:   make(chan struct{}),
+		name:     name,
+		spec:     spec,
+		cmd:      cmd,
+		stdout:   newLineWriter(s.out, spec.prefix),
+		stderr:   newLineWriter(s.out, spec.prefix),
+		done:     make(chan struct{}),
+		started:  time.Now(),
+		restarts: restarts,
 	}
 	cmd.Stdout, cmd.Stderr = c.stdout, c.stderr
 	cmd.SysProcAttr = childProcAttr()
 	// A grandchild holding the output pipe must not block shutdown.
 	cmd.WaitDelay = 2 * time.Second
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start service %s: %w", name, err)
+		return nil, fmt.Errorf("start service %s: %w", name, err)
 	}
-	s.logger.Info("service started", slog.String("service", name), slog.Int("pid", cmd.Process.Pid))
-	s.children = append(s.children, c)
+	s.logger.Info("service started", slog.String("service", name), slog.Int("pid", cmd.Process.Pid), slog.Int("restarts", restarts))
 	go func() {
 		c.err = cmd.Wait()
 		c.stdout.Flush()
@@ -92,8 +137,20 @@ func (s *supervisor) start(name, prefix, path string, args []string, env []strin
 		close(c.done)
 		s.exited <- c
 	}()
-	return nil
+	return c, nil
 }
+
+// restartDelay is how long to wait before restarting c: at once after a
+// process that ran a while, then doubling (to 5 s) while it keeps dying
+// young (say, while PostgreSQL is down), so a crash loop does not spin.
+func restartDelay(c *child) time.Duration {
+	if !diedYoung(c) {
+		return 0
+	}
+	return min(250*time.Millisecond<<min(c.crashLoop, 5), 5*time.Second)
+}
+
+func diedYoung(c *child) bool { return time.Since(c.started) < 30*time.Second }
 
 // Exited delivers each child that exits.
 func (s *supervisor) Exited() <-chan *child { return s.exited }

@@ -64,3 +64,37 @@ func TestSupervisorRefusesStartAfterStop(t *testing.T) {
 		t.Fatal("start after stop succeeded, want an error")
 	}
 }
+
+func TestSupervisorRestartsAnExitedChildWithItsSettings(t *testing.T) {
+	var out syncBuffer
+	s := newSupervisor(testLogger(t), &out, 5*time.Second, 1)
+	t.Cleanup(s.stop)
+	startShell(t, s, "crashy", `echo "$GREETING"; exit 3`)
+	var c *child
+	for run := range 3 {
+		select {
+		case c = <-s.Exited():
+		case <-time.After(30 * time.Second):
+			t.Fatalf("run %d never exited", run)
+		}
+		if c.restarts != run || c.crashLoop != run {
+			t.Fatalf("run %d: restarts %d, crash loop %d", run, c.restarts, c.crashLoop)
+		}
+		if run < 2 {
+			if err := s.restart(c); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n := strings.Count(out.String(), "crashy | hello from env\n"); n != 3 {
+		t.Errorf("the child ran %d times with its environment, want 3:\n%s", n, out.String())
+	}
+	// A child dying young again waits longer each time, up to 5 s.
+	if d := restartDelay(c); d != time.Second {
+		t.Errorf("restart delay after the third quick death = %v, want 1s", d)
+	}
+	s.stop()
+	if err := s.restart(c); err == nil {
+		t.Error("a stopping supervisor restarted a child")
+	}
+}
