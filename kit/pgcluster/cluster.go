@@ -40,8 +40,9 @@ const (
 
 // Cluster is a running private PostgreSQL cluster started by [Start].
 type Cluster struct {
-	dir    string
-	port   int
+	dir     string
+	port    int
+	durable bool
 	run    runner
 	logger *slog.Logger
 
@@ -76,7 +77,7 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prepare data directory: %w", err)
 	}
-	c := &Cluster{dir: dir, run: run, logger: logger}
+	c := &Cluster{dir: dir, durable: cfg.Durable, run: run, logger: logger}
 	if initialized {
 		pid, err := livePostmaster(dir, logger)
 		if err != nil {
@@ -117,6 +118,37 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	}
 	logger.Info("postgres cluster started", slog.Int("port", c.port), slog.Bool("durable", cfg.Durable), slog.String("bin_dir", binDir))
 	return c, nil
+}
+
+// Postmaster returns the pid of the running server, 0 if none runs.
+func (c *Cluster) Postmaster() (int, error) { return livePostmaster(c.dir, c.logger) }
+
+// Recover starts the server again on the same port after it died (the crash
+// test kills it): PostgreSQL replays its write-ahead log and then accepts
+// connections. It retries while the dead server's backends are still
+// leaving, up to ctx's deadline or a minute.
+func (c *Cluster) Recover(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	for {
+		pid, err := c.Postmaster()
+		if err != nil {
+			return err
+		}
+		if pid == 0 {
+			if err = c.start(ctx, c.durable); err == nil {
+				c.mu.Lock()
+				c.stopped = false // start's clean-up of a failed try marks it stopped
+				c.mu.Unlock()
+				return c.waitReady(ctx)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("recover postgres: %w (last error: %v)", ctx.Err(), err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // Port returns the TCP port the server listens on, on 127.0.0.1.

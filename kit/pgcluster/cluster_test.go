@@ -314,3 +314,39 @@ func TestStartWithDataDirTooLongForUnixSocket(t *testing.T) {
 		t.Fatalf("CreateDatabase over TCP: %v", err)
 	}
 }
+
+func TestRecoverAfterTheServerWasKilled(t *testing.T) {
+	c, err := pgcluster.Start(t.Context(), pgcluster.Config{Dir: clusterDir(t), Durable: true, Logger: testLogger(t)})
+	if errors.Is(err, pgcluster.ErrBinariesNotFound) {
+		t.Skipf("no PostgreSQL server installed: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := c.Stop(context.Background()); err != nil {
+			t.Errorf("stop cluster: %v", err)
+		}
+	})
+	conn := connect(t, c.URL("postgres"))
+	if _, err := conn.Exec(t.Context(), "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('committed before the crash')"); err != nil {
+		t.Fatal(err)
+	}
+	pid, err := c.Postmaster()
+	if err != nil || pid == 0 {
+		t.Fatalf("Postmaster() = %d, %v", pid, err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Recover(t.Context()); err != nil {
+		t.Fatalf("Recover: %v", err)
+	}
+	if again, _ := c.Postmaster(); again == 0 || again == pid {
+		t.Fatalf("after Recover the postmaster is %d (killed: %d)", again, pid)
+	}
+	var v string
+	if err := connect(t, c.URL("postgres")).QueryRow(t.Context(), "SELECT v FROM kept").Scan(&v); err != nil || v != "committed before the crash" {
+		t.Fatalf("after recovery read %q, %v", v, err)
+	}
+}
