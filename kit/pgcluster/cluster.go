@@ -43,8 +43,8 @@ type Cluster struct {
 	dir     string
 	port    int
 	durable bool
-	run    runner
-	logger *slog.Logger
+	run     runner
+	logger  *slog.Logger
 
 	mu      sync.Mutex
 	stopped bool
