@@ -72,6 +72,19 @@ func (r *Repository[S]) Load(ctx context.Context, id string) (Loaded[S], error) 
 	return Replay(r.typ, id, envs)
 }
 
+// loadOn loads the aggregate on q, the command's transaction, if it has
+// one: a command must not wait for a second connection while it holds one.
+func (r *Repository[S]) loadOn(ctx context.Context, q eventstore.Querier, id string) (Loaded[S], error) {
+	if q == nil {
+		return r.Load(ctx, id)
+	}
+	envs, err := r.store.LoadTx(ctx, q, r.StreamID(id), 0)
+	if err != nil {
+		return Loaded[S]{}, err
+	}
+	return Replay(r.typ, id, envs)
+}
+
 // Replay folds envelopes into state; golden-history tests use it directly.
 func Replay[S any](typ Type[S], id string, envs []events.Envelope) (Loaded[S], error) {
 	var l Loaded[S]
@@ -97,7 +110,7 @@ type Decide[S any] func(state S, version int64) ([]events.Data, error)
 // state, up to three times. A decision of no events records nothing.
 func (r *Repository[S]) Execute(ctx context.Context, q eventstore.Querier, id string, expected int64, meta Meta, decide Decide[S]) (Loaded[S], []events.Envelope, error) {
 	for attempt := 0; ; attempt++ {
-		cur, err := r.Load(ctx, id)
+		cur, err := r.loadOn(ctx, q, id)
 		if err != nil {
 			return Loaded[S]{}, nil, err
 		}

@@ -137,6 +137,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 // idempotency key, say) atomically with its events.
 type Querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
@@ -234,13 +235,25 @@ func (s *Store) Load(ctx context.Context, streamID string, from int64) ([]events
 	return s.LoadPage(ctx, streamID, from, 0)
 }
 
+// LoadTx is Load on q: a command that holds a transaction reads its
+// aggregate on it, never on a second connection from the pool (with every
+// connection held by a transaction waiting for another, the pool would
+// deadlock).
+func (s *Store) LoadTx(ctx context.Context, q Querier, streamID string, from int64) ([]events.Envelope, error) {
+	return s.load(ctx, q, streamID, from, 0)
+}
+
 // LoadPage is Load of at most limit events (0: all).
 func (s *Store) LoadPage(ctx context.Context, streamID string, from int64, limit int) ([]events.Envelope, error) {
+	return s.load(ctx, s.pool, streamID, from, limit)
+}
+
+func (s *Store) load(ctx context.Context, q Querier, streamID string, from int64, limit int) ([]events.Envelope, error) {
 	var lim *int
 	if limit > 0 {
 		lim = &limit
 	}
-	rows, err := s.pool.Query(ctx, s.loadSQL, streamID, from, lim)
+	rows, err := q.Query(ctx, s.loadSQL, streamID, from, lim)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", streamID, err)
 	}
