@@ -89,8 +89,8 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) {
 		// of two registrations of one number, the second fails here.
 		Also: func(ctx context.Context, tx pgx.Tx, _ aggregate.Loaded[domain.Patient]) error {
 			err := a.details.insert(ctx, tx, d)
-			if errors.Is(err, errNumberTaken) {
-				return a.alreadyRegistered(ctx, d.NHSNumber)
+			if taken, ok := errors.AsType[*numberTakenError](err); ok {
+				return alreadyRegistered(taken.holder)
 			}
 			return err
 		},
@@ -112,12 +112,8 @@ func (a *API) commands(d *details) *service.Commands[domain.Patient] {
 
 // alreadyRegistered answers a second registration of a number with the
 // reference that holds it, so the caller can use that one.
-func (a *API) alreadyRegistered(ctx context.Context, number string) error {
-	d, ok, err := a.details.byNumber(ctx, number)
-	if err != nil || !ok {
-		return errors.Join(err, errNumberTaken)
-	}
-	return &httpkit.Error{Kind: httpkit.KindConflict, Message: "this NHS number is already registered as patient " + d.Patient,
+func alreadyRegistered(holder string) error {
+	return &httpkit.Error{Kind: httpkit.KindConflict, Message: "this NHS number is already registered as patient " + holder,
 		Fields: []httpkit.FieldError{{Field: "nhsNumber", Reason: "is already registered"}}}
 }
 

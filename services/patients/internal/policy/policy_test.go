@@ -3,13 +3,13 @@ package policy_test
 import (
 	"errors"
 	"maps"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/kit/policytest"
 	"github.com/careweave/careweave/services/patients/internal/policy"
 )
 
@@ -71,90 +71,41 @@ func TestDecide(t *testing.T) {
 		return out
 	}
 	sys := allowed{system: svc}
-	table := []struct {
-		actions []policy.Action
-		patient string
-		allowed allowed // caller → basis
-	}{}
+	table := []policytest.Row[policy.Action, access.Basis]{}
 	for _, name := range []string{"Severn Vale patient", "Severn Vale record into a Severn Vale one", "Severn Vale record into a Forest Edge one"} {
 		var m allowed // a merge: only into a record of the same PCN
 		if name == "Severn Vale record into a Severn Vale one" {
 			m = allowed{ccS: pcn}
 		}
-		table = append(table, []struct {
-			actions []policy.Action
-			patient string
-			allowed allowed
-		}{
-			{writes, name, severnW},
-			{move, name, severnW},
-			{merge, name, m},
-			{find, name, with(severnR, sys)},
-			{details, name, severnR},
+		table = append(table, []policytest.Row[policy.Action, access.Basis]{
+			{Actions: writes, Resource: name, Allowed: severnW},
+			{Actions: move, Resource: name, Allowed: severnW},
+			{Actions: merge, Resource: name, Allowed: m},
+			{Actions: find, Resource: name, Allowed: with(severnR, sys)},
+			{Actions: details, Resource: name, Allowed: severnR},
 		}...)
 	}
-	table = append(table, []struct {
-		actions []policy.Action
-		patient string
-		allowed allowed
-	}{
-		{writes, "Forest Edge patient", forestW},
-		{move, "Forest Edge patient", forestW},
-		{merge, "Forest Edge patient", nil},
-		{find, "Forest Edge patient", with(forestR, sys)},
-		{details, "Forest Edge patient", forestR},
+	table = append(table, []policytest.Row[policy.Action, access.Basis]{
+		{Actions: writes, Resource: "Forest Edge patient", Allowed: forestW},
+		{Actions: move, Resource: "Forest Edge patient", Allowed: forestW},
+		{Actions: merge, Resource: "Forest Edge patient"},
+		{Actions: find, Resource: "Forest Edge patient", Allowed: with(forestR, sys)},
+		{Actions: details, Resource: "Forest Edge patient", Allowed: forestR},
 
-		{writes, "a patient in no PCN", nil},
-		{move, "a patient in no PCN", nil},
-		{merge, "a patient in no PCN", nil},
-		{find, "a patient in no PCN", sys},
-		{details, "a patient in no PCN", nil},
+		{Actions: writes, Resource: "a patient in no PCN"},
+		{Actions: move, Resource: "a patient in no PCN"},
+		{Actions: merge, Resource: "a patient in no PCN"},
+		{Actions: find, Resource: "a patient in no PCN", Allowed: sys},
+		{Actions: details, Resource: "a patient in no PCN"},
 
-		{[]policy.Action{"delete"}, "Severn Vale patient", nil},
+		{Actions: []policy.Action{"delete"}, Resource: "Severn Vale patient"},
 	}...)
 
-	// The table says exactly once who may do each action on each patient.
-	covered := map[string]int{}
-	for _, row := range table {
-		for _, a := range row.actions {
-			covered[string(a)+" on "+row.patient]++
-		}
-		for caller := range row.allowed {
-			if _, ok := principals[caller]; !ok {
-				t.Fatalf("a row allows unknown caller %q", caller)
-			}
-		}
-	}
-	for _, a := range policy.Actions() {
-		for p := range patients {
-			if n := covered[string(a)+" on "+p]; n != 1 {
-				t.Errorf("the table says %d times who may %s on %s", n, a, p)
-			}
-		}
-	}
-
-	for _, row := range table {
-		pt, ok := patients[row.patient]
-		if !ok {
-			t.Fatalf("unknown patient %q", row.patient)
-		}
-		for _, a := range row.actions {
-			for _, caller := range slices.Sorted(maps.Keys(principals)) {
-				d := policy.Decide(principals[caller], a, pt)
-				want, allowed := row.allowed[caller]
-				switch {
-				case allowed && (!d.Allowed || d.Basis != want || d.Reason != ""):
-					t.Errorf("%s: %s on %s = %+v, want allowed on %s", caller, a, row.patient, d, want)
-				case !allowed && (d.Allowed || d.Basis != "" || d.Reason == ""):
-					t.Errorf("%s: %s on %s = %+v, want denied with a reason", caller, a, row.patient, d)
-				case d.Allowed != (d.Err() == nil):
-					t.Errorf("%s: %s on %s: Err() = %v for %+v", caller, a, row.patient, d.Err(), d)
-				case d.Allowed && !d.Basis.Valid():
-					t.Errorf("%s: %s on %s: basis %q is not valid", caller, a, row.patient, d.Basis)
-				}
-			}
-		}
-	}
+	policytest.Check(t, policy.Actions(), principals, patients, table,
+		func(p auth.Principal, a policy.Action, r policy.Patient) policytest.Decision[access.Basis] {
+			d := policy.Decide(p, a, r)
+			return policytest.Decision[access.Basis]{Allowed: d.Allowed, Basis: d.Basis, Reason: d.Reason, Err: d.Err()}
+		})
 }
 
 // The reasons refusals give.
