@@ -2,13 +2,13 @@ package policy_test
 
 import (
 	"errors"
-	"maps"
-	"slices"
 	"strings"
 	"testing"
 
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/kit/policytest"
 	"github.com/careweave/careweave/services/carehomes/internal/policy"
 )
 
@@ -46,66 +46,28 @@ const aligned = "relationship:aligned-care-home"
 // TestDecide is the whole policy: for every action for every home, who is
 // allowed and on what basis. Every other caller is denied, with a reason.
 func TestDecide(t *testing.T) {
-	severn := map[string]string{}
+	severn := map[string]access.Basis{}
 	for _, c := range []string{"coordinator of Severn Vale", "GP of Severn Vale (Okafor)", "pharmacist of Severn Vale",
 		"ACP of Severn Vale", "paramedic of Severn Vale", "district nurse of Severn Vale"} {
 		severn[c] = aligned
 	}
-	forest := map[string]string{"coordinator of Forest Edge": aligned, "GP of Forest Edge (Khan)": aligned, "pharmacist of Forest Edge": aligned}
+	forest := map[string]access.Basis{"coordinator of Forest Edge": aligned, "GP of Forest Edge (Khan)": aligned, "pharmacist of Forest Edge": aligned}
 	all := policy.Actions()
-	table := []struct {
-		actions []policy.Action
-		home    string
-		allowed map[string]string // caller → basis
-	}{
-		{all, "Willow Court (Severn Vale)", severn},
-		{all, "Oakfield (Forest Edge)", forest},
-		{all, "a home aligned to no PCN", nil},
-		{[]policy.Action{"delete"}, "Willow Court (Severn Vale)", nil},
+	table := []policytest.Row[policy.Action, access.Basis]{
+		{Actions: all, Resource: "Willow Court (Severn Vale)", Allowed: severn},
+		{Actions: all, Resource: "Oakfield (Forest Edge)", Allowed: forest},
+		{Actions: all, Resource: "a home aligned to no PCN"},
+		{Actions: []policy.Action{"delete"}, Resource: "Willow Court (Severn Vale)"},
 	}
 
-	covered := map[string]int{}
-	for _, row := range table {
-		for _, a := range row.actions {
-			covered[string(a)+" for "+row.home]++
-		}
-		for caller := range row.allowed {
-			if _, ok := principals[caller]; !ok {
-				t.Fatalf("a row allows unknown caller %q", caller)
-			}
-		}
-	}
 	if len(all) != 18 {
 		t.Errorf("%d actions, want one per route (18)", len(all))
 	}
-	for _, a := range all {
-		for h := range homes {
-			if n := covered[string(a)+" for "+h]; n != 1 {
-				t.Errorf("the table says %d times who may %s for %s", n, a, h)
-			}
-		}
-	}
-
-	for _, row := range table {
-		h, ok := homes[row.home]
-		if !ok {
-			t.Fatalf("unknown home %q", row.home)
-		}
-		for _, a := range row.actions {
-			for _, caller := range slices.Sorted(maps.Keys(principals)) {
-				d := policy.Decide(principals[caller], a, h)
-				want, allowed := row.allowed[caller]
-				switch {
-				case allowed && (!d.Allowed || string(d.Basis) != want || d.Reason != "" || !d.Basis.Valid()):
-					t.Errorf("%s: %s for %s = %+v, want allowed on %s", caller, a, row.home, d, want)
-				case !allowed && (d.Allowed || d.Basis != "" || d.Reason == ""):
-					t.Errorf("%s: %s for %s = %+v, want denied with a reason", caller, a, row.home, d)
-				case d.Allowed != (d.Err() == nil):
-					t.Errorf("%s: %s for %s: Err() = %v for %+v", caller, a, row.home, d.Err(), d)
-				}
-			}
-		}
-	}
+	policytest.Check(t, all, principals, homes, table,
+		func(p auth.Principal, a policy.Action, h policy.Home) policytest.Decision[access.Basis] {
+			d := policy.Decide(p, a, h)
+			return policytest.Decision[access.Basis]{Allowed: d.Allowed, Basis: d.Basis, Reason: d.Reason, Err: d.Err()}
+		})
 }
 
 // The examples, with the reasons they are given.

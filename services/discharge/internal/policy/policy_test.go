@@ -3,13 +3,13 @@ package policy_test
 import (
 	"errors"
 	"maps"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/kit/policytest"
 	"github.com/careweave/careweave/services/discharge/internal/policy"
 )
 
@@ -76,88 +76,47 @@ func TestDecide(t *testing.T) {
 		maps.Copy(out, more)
 		return out
 	}
-	table := []struct {
-		actions []policy.Action
-		stay    string
-		allowed allowed // caller → basis
-	}{
-		{hospitalActs, "RTE, Severn Vale patient, no follow-up", with(severn, allowed{hannah: hosp})},
-		{read, "RTE, Severn Vale patient, no follow-up", with(severn, allowed{hannah: hosp})},
-		{outcomes, "RTE, Severn Vale patient, no follow-up", severn},
+	table := []policytest.Row[policy.Action, access.Basis]{
+		{Actions: hospitalActs, Resource: "RTE, Severn Vale patient, no follow-up", Allowed: with(severn, allowed{hannah: hosp})},
+		{Actions: read, Resource: "RTE, Severn Vale patient, no follow-up", Allowed: with(severn, allowed{hannah: hosp})},
+		{Actions: outcomes, Resource: "RTE, Severn Vale patient, no follow-up", Allowed: severn},
 
-		{hospitalActs, "RTE, Forest Edge patient, no follow-up", with(forest, allowed{hannah: hosp})},
-		{read, "RTE, Forest Edge patient, no follow-up", with(forest, allowed{hannah: hosp})},
-		{outcomes, "RTE, Forest Edge patient, no follow-up", forest},
+		{Actions: hospitalActs, Resource: "RTE, Forest Edge patient, no follow-up", Allowed: with(forest, allowed{hannah: hosp})},
+		{Actions: read, Resource: "RTE, Forest Edge patient, no follow-up", Allowed: with(forest, allowed{hannah: hosp})},
+		{Actions: outcomes, Resource: "RTE, Forest Edge patient, no follow-up", Allowed: forest},
 
-		{hospitalActs, "RTE, Severn Vale, routed to Severn ICT", with(severn, allowed{hannah: hosp})},
-		{read, "RTE, Severn Vale, routed to Severn ICT", with(severn, allowed{hannah: hosp, kate: team, maria: team})},
-		{outcomes, "RTE, Severn Vale, routed to Severn ICT", with(severn, allowed{kate: team, maria: team})},
+		{Actions: hospitalActs, Resource: "RTE, Severn Vale, routed to Severn ICT", Allowed: with(severn, allowed{hannah: hosp})},
+		{Actions: read, Resource: "RTE, Severn Vale, routed to Severn ICT", Allowed: with(severn, allowed{hannah: hosp, kate: team, maria: team})},
+		{Actions: outcomes, Resource: "RTE, Severn Vale, routed to Severn ICT", Allowed: with(severn, allowed{kate: team, maria: team})},
 
-		{hospitalActs, "RTE, Severn Vale, moved from ICT to social", with(severn, allowed{hannah: hosp})},
-		{read, "RTE, Severn Vale, moved from ICT to social", with(severn, allowed{hannah: hosp, david: team})},
-		{outcomes, "RTE, Severn Vale, moved from ICT to social", with(severn, allowed{david: team})},
+		{Actions: hospitalActs, Resource: "RTE, Severn Vale, moved from ICT to social", Allowed: with(severn, allowed{hannah: hosp})},
+		{Actions: read, Resource: "RTE, Severn Vale, moved from ICT to social", Allowed: with(severn, allowed{hannah: hosp, david: team})},
+		{Actions: outcomes, Resource: "RTE, Severn Vale, moved from ICT to social", Allowed: with(severn, allowed{david: team})},
 
-		{hospitalActs, "RTE, Severn Vale, ICT's discharge cancelled", with(severn, allowed{hannah: hosp})},
-		{read, "RTE, Severn Vale, ICT's discharge cancelled", with(severn, allowed{hannah: hosp, kate: team, maria: team})},
-		{outcomes, "RTE, Severn Vale, ICT's discharge cancelled", severn},
+		{Actions: hospitalActs, Resource: "RTE, Severn Vale, ICT's discharge cancelled", Allowed: with(severn, allowed{hannah: hosp})},
+		{Actions: read, Resource: "RTE, Severn Vale, ICT's discharge cancelled", Allowed: with(severn, allowed{hannah: hosp, kate: team, maria: team})},
+		{Actions: outcomes, Resource: "RTE, Severn Vale, ICT's discharge cancelled", Allowed: severn},
 
-		{hospitalActs, "RTE, Forest Edge, routed to Forest ICT", with(forest, allowed{hannah: hosp})},
-		{read, "RTE, Forest Edge, routed to Forest ICT", with(forest, allowed{hannah: hosp, forestNurse: team})},
-		{outcomes, "RTE, Forest Edge, routed to Forest ICT", with(forest, allowed{forestNurse: team})},
+		{Actions: hospitalActs, Resource: "RTE, Forest Edge, routed to Forest ICT", Allowed: with(forest, allowed{hannah: hosp})},
+		{Actions: read, Resource: "RTE, Forest Edge, routed to Forest ICT", Allowed: with(forest, allowed{hannah: hosp, forestNurse: team})},
+		{Actions: outcomes, Resource: "RTE, Forest Edge, routed to Forest ICT", Allowed: with(forest, allowed{forestNurse: team})},
 
-		{hospitalActs, "RJ1, Severn Vale patient, no follow-up", with(severn, allowed{rj1: hosp})},
-		{read, "RJ1, Severn Vale patient, no follow-up", with(severn, allowed{rj1: hosp})},
-		{outcomes, "RJ1, Severn Vale patient, no follow-up", severn},
+		{Actions: hospitalActs, Resource: "RJ1, Severn Vale patient, no follow-up", Allowed: with(severn, allowed{rj1: hosp})},
+		{Actions: read, Resource: "RJ1, Severn Vale patient, no follow-up", Allowed: with(severn, allowed{rj1: hosp})},
+		{Actions: outcomes, Resource: "RJ1, Severn Vale patient, no follow-up", Allowed: severn},
 
-		{hospitalActs, "a site naming no trust, a patient in no PCN", nil},
-		{read, "a site naming no trust, a patient in no PCN", nil},
-		{outcomes, "a site naming no trust, a patient in no PCN", nil},
+		{Actions: hospitalActs, Resource: "a site naming no trust, a patient in no PCN"},
+		{Actions: read, Resource: "a site naming no trust, a patient in no PCN"},
+		{Actions: outcomes, Resource: "a site naming no trust, a patient in no PCN"},
 
-		{[]policy.Action{"delete"}, "RTE, Severn Vale, routed to Severn ICT", nil},
+		{Actions: []policy.Action{"delete"}, Resource: "RTE, Severn Vale, routed to Severn ICT"},
 	}
 
-	// The table says exactly once who may do each action on each stay.
-	covered := map[string]int{}
-	for _, row := range table {
-		for _, a := range row.actions {
-			covered[string(a)+" on "+row.stay]++
-		}
-		for caller := range row.allowed {
-			if _, ok := principals[caller]; !ok {
-				t.Fatalf("a row allows unknown caller %q", caller)
-			}
-		}
-	}
-	for _, a := range policy.Actions() {
-		for s := range stays {
-			if n := covered[string(a)+" on "+s]; n != 1 {
-				t.Errorf("the table says %d times who may %s on %s", n, a, s)
-			}
-		}
-	}
-
-	for _, row := range table {
-		s, ok := stays[row.stay]
-		if !ok {
-			t.Fatalf("unknown stay %q", row.stay)
-		}
-		for _, a := range row.actions {
-			for _, caller := range slices.Sorted(maps.Keys(principals)) {
-				d := policy.Decide(principals[caller], a, s)
-				want, allowed := row.allowed[caller]
-				switch {
-				case allowed && (!d.Allowed || d.Basis != want || d.Reason != ""):
-					t.Errorf("%s: %s on %s = %+v, want allowed on %s", caller, a, row.stay, d, want)
-				case !allowed && (d.Allowed || d.Basis != "" || d.Reason == ""):
-					t.Errorf("%s: %s on %s = %+v, want denied with a reason", caller, a, row.stay, d)
-				case d.Allowed != (d.Err() == nil):
-					t.Errorf("%s: %s on %s: Err() = %v for %+v", caller, a, row.stay, d.Err(), d)
-				case d.Allowed && !d.Basis.Valid():
-					t.Errorf("%s: %s on %s: basis %q is not a valid basis", caller, a, row.stay, d.Basis)
-				}
-			}
-		}
-	}
+	policytest.Check(t, policy.Actions(), principals, stays, table,
+		func(p auth.Principal, a policy.Action, r policy.Stay) policytest.Decision[access.Basis] {
+			d := policy.Decide(p, a, r)
+			return policytest.Decision[access.Basis]{Allowed: d.Allowed, Basis: d.Basis, Reason: d.Reason, Err: d.Err()}
+		})
 }
 
 // The examples, with the reasons they are given.

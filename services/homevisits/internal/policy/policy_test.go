@@ -3,12 +3,12 @@ package policy_test
 import (
 	"errors"
 	"maps"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/kit/policytest"
 	"github.com/careweave/careweave/services/homevisits/internal/policy"
 )
 
@@ -81,94 +81,55 @@ func TestDecide(t *testing.T) {
 		}
 		return out
 	}
-	table := []struct {
-		actions []policy.Action
-		visit   string
-		allowed map[string]string // caller → basis
-	}{
-		{request, "a Severn Vale patient's, unassigned", severn},
-		{read, "a Severn Vale patient's, unassigned", severn},
-		{coordinating, "a Severn Vale patient's, unassigned", severn},
-		{acts, "a Severn Vale patient's, unassigned", map[string]string{ccS: pcn}},
+	table := []policytest.Row[policy.Action, string]{
+		{Actions: request, Resource: "a Severn Vale patient's, unassigned", Allowed: severn},
+		{Actions: read, Resource: "a Severn Vale patient's, unassigned", Allowed: severn},
+		{Actions: coordinating, Resource: "a Severn Vale patient's, unassigned", Allowed: severn},
+		{Actions: acts, Resource: "a Severn Vale patient's, unassigned", Allowed: map[string]string{ccS: pcn}},
 
-		{request, "a Forest Edge patient's, unassigned", forest},
-		{read, "a Forest Edge patient's, unassigned", forest},
-		{coordinating, "a Forest Edge patient's, unassigned", forest},
-		{acts, "a Forest Edge patient's, unassigned", map[string]string{ccF: pcn}},
+		{Actions: request, Resource: "a Forest Edge patient's, unassigned", Allowed: forest},
+		{Actions: read, Resource: "a Forest Edge patient's, unassigned", Allowed: forest},
+		{Actions: coordinating, Resource: "a Forest Edge patient's, unassigned", Allowed: forest},
+		{Actions: acts, Resource: "a Forest Edge patient's, unassigned", Allowed: map[string]string{ccF: pcn}},
 
-		{request, "Severn Vale, assigned to Jess", severn},
-		{read, "Severn Vale, assigned to Jess", with(severn, "paramedic A (Jess)", mine)},
-		{coordinating, "Severn Vale, assigned to Jess", severn},
-		{acts, "Severn Vale, assigned to Jess", map[string]string{ccS: pcn, "paramedic A (Jess)": mine}},
+		{Actions: request, Resource: "Severn Vale, assigned to Jess", Allowed: severn},
+		{Actions: read, Resource: "Severn Vale, assigned to Jess", Allowed: with(severn, "paramedic A (Jess)", mine)},
+		{Actions: coordinating, Resource: "Severn Vale, assigned to Jess", Allowed: severn},
+		{Actions: acts, Resource: "Severn Vale, assigned to Jess", Allowed: map[string]string{ccS: pcn, "paramedic A (Jess)": mine}},
 
-		{request, "Severn Vale, moved from Jess to Owen", severn},
-		{read, "Severn Vale, moved from Jess to Owen", with(severn, "paramedic A (Jess)", was, "paramedic B (Owen)", mine)},
-		{coordinating, "Severn Vale, moved from Jess to Owen", severn},
-		{acts, "Severn Vale, moved from Jess to Owen", map[string]string{ccS: pcn, "paramedic B (Owen)": mine}},
+		{Actions: request, Resource: "Severn Vale, moved from Jess to Owen", Allowed: severn},
+		{Actions: read, Resource: "Severn Vale, moved from Jess to Owen", Allowed: with(severn, "paramedic A (Jess)", was, "paramedic B (Owen)", mine)},
+		{Actions: coordinating, Resource: "Severn Vale, moved from Jess to Owen", Allowed: severn},
+		{Actions: acts, Resource: "Severn Vale, moved from Jess to Owen", Allowed: map[string]string{ccS: pcn, "paramedic B (Owen)": mine}},
 
-		{request, "Severn Vale, moved from Sam to Maria", severn},
-		{read, "Severn Vale, moved from Sam to Maria", with(severn, "ACP (Sam)", was, "district nurse (Maria)", mine)},
-		{coordinating, "Severn Vale, moved from Sam to Maria", severn},
-		{acts, "Severn Vale, moved from Sam to Maria", map[string]string{ccS: pcn, "district nurse (Maria)": mine}},
+		{Actions: request, Resource: "Severn Vale, moved from Sam to Maria", Allowed: severn},
+		{Actions: read, Resource: "Severn Vale, moved from Sam to Maria", Allowed: with(severn, "ACP (Sam)", was, "district nurse (Maria)", mine)},
+		{Actions: coordinating, Resource: "Severn Vale, moved from Sam to Maria", Allowed: severn},
+		{Actions: acts, Resource: "Severn Vale, moved from Sam to Maria", Allowed: map[string]string{ccS: pcn, "district nurse (Maria)": mine}},
 
-		{request, "Severn Vale, assigned to Dr Okafor", severn},
-		{read, "Severn Vale, assigned to Dr Okafor", severn},
-		{coordinating, "Severn Vale, assigned to Dr Okafor", severn},
-		{acts, "Severn Vale, assigned to Dr Okafor", map[string]string{ccS: pcn, gpS: mine}},
+		{Actions: request, Resource: "Severn Vale, assigned to Dr Okafor", Allowed: severn},
+		{Actions: read, Resource: "Severn Vale, assigned to Dr Okafor", Allowed: severn},
+		{Actions: coordinating, Resource: "Severn Vale, assigned to Dr Okafor", Allowed: severn},
+		{Actions: acts, Resource: "Severn Vale, assigned to Dr Okafor", Allowed: map[string]string{ccS: pcn, gpS: mine}},
 
-		{request, "Severn Vale, assigned to Dr Khan", severn},
-		{read, "Severn Vale, assigned to Dr Khan", with(severn, gpF, mine)},
-		{coordinating, "Severn Vale, assigned to Dr Khan", severn},
-		{acts, "Severn Vale, assigned to Dr Khan", map[string]string{ccS: pcn, gpF: mine}},
+		{Actions: request, Resource: "Severn Vale, assigned to Dr Khan", Allowed: severn},
+		{Actions: read, Resource: "Severn Vale, assigned to Dr Khan", Allowed: with(severn, gpF, mine)},
+		{Actions: coordinating, Resource: "Severn Vale, assigned to Dr Khan", Allowed: severn},
+		{Actions: acts, Resource: "Severn Vale, assigned to Dr Khan", Allowed: map[string]string{ccS: pcn, gpF: mine}},
 
-		{request, "no PCN, no one", nil},
-		{read, "no PCN, no one", nil},
-		{coordinating, "no PCN, no one", nil},
-		{acts, "no PCN, no one", nil},
+		{Actions: request, Resource: "no PCN, no one"},
+		{Actions: read, Resource: "no PCN, no one"},
+		{Actions: coordinating, Resource: "no PCN, no one"},
+		{Actions: acts, Resource: "no PCN, no one"},
 
-		{[]policy.Action{"delete"}, "Severn Vale, assigned to Jess", nil},
+		{Actions: []policy.Action{"delete"}, Resource: "Severn Vale, assigned to Jess"},
 	}
 
-	// The table says exactly once who may do each action on each visit.
-	covered := map[string]int{}
-	for _, row := range table {
-		for _, a := range row.actions {
-			covered[string(a)+" on "+row.visit]++
-		}
-		for caller := range row.allowed {
-			if _, ok := principals[caller]; !ok {
-				t.Fatalf("a row allows unknown caller %q", caller)
-			}
-		}
-	}
-	for _, a := range policy.Actions() {
-		for v := range visits {
-			if n := covered[string(a)+" on "+v]; n != 1 {
-				t.Errorf("the table says %d times who may %s on %s", n, a, v)
-			}
-		}
-	}
-
-	for _, row := range table {
-		v, ok := visits[row.visit]
-		if !ok {
-			t.Fatalf("unknown visit %q", row.visit)
-		}
-		for _, a := range row.actions {
-			for _, caller := range slices.Sorted(maps.Keys(principals)) {
-				d := policy.Decide(principals[caller], a, v)
-				want, allowed := row.allowed[caller]
-				switch {
-				case allowed && (!d.Allowed || d.Basis != want || d.Reason != ""):
-					t.Errorf("%s: %s on %s = %+v, want allowed on %s", caller, a, row.visit, d, want)
-				case !allowed && (d.Allowed || d.Basis != "" || d.Reason == ""):
-					t.Errorf("%s: %s on %s = %+v, want denied with a reason", caller, a, row.visit, d)
-				case d.Allowed != (d.Err() == nil):
-					t.Errorf("%s: %s on %s: Err() = %v for %+v", caller, a, row.visit, d.Err(), d)
-				}
-			}
-		}
-	}
+	policytest.Check(t, policy.Actions(), principals, visits, table,
+		func(p auth.Principal, a policy.Action, v policy.Visit) policytest.Decision[string] {
+			d := policy.Decide(p, a, v)
+			return policytest.Decision[string]{Allowed: d.Allowed, Basis: d.Basis, Reason: d.Reason, Err: d.Err()}
+		})
 }
 
 // The examples, with the reasons they are given.

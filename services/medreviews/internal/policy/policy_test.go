@@ -2,14 +2,14 @@ package policy_test
 
 import (
 	"errors"
-	"maps"
-	"slices"
 	"strings"
 	"testing"
 
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/kit/policytest"
 	"github.com/careweave/careweave/services/medreviews/internal/policy"
 )
 
@@ -71,74 +71,35 @@ func TestDecide(t *testing.T) {
 	ccS, ccF := "coordinator of Severn Vale", "coordinator of Forest Edge"
 	phS, phF := "pharmacist of Severn Vale", "pharmacist of Forest Edge"
 	gpS, gpF := "GP of Severn Vale (Okafor)", "GP of Forest Edge (Khan)"
-	severn := map[string]string{ccS: smr, phS: smr, gpS: smr}
-	forest := map[string]string{ccF: smr, phF: smr, gpF: smr}
-	severnClinicians := map[string]string{phS: smr, gpS: smr}
-	forestClinicians := map[string]string{phF: smr, gpF: smr}
-	table := []struct {
-		actions []policy.Action
-		review  string
-		allowed map[string]string // caller → basis
-	}{
-		{caseload, "a Severn Vale patient's", severn},
-		{recording, "a Severn Vale patient's", severnClinicians},
-		{caseload, "a Forest Edge patient's", forest},
-		{recording, "a Forest Edge patient's", forestClinicians},
-		{caseload, "Severn Vale, for pharmacist Ravi", severn},
-		{recording, "Severn Vale, for pharmacist Ravi", severn},
-		{caseload, "Severn Vale, for Dr Okafor", severn},
-		{recording, "Severn Vale, for Dr Okafor", severn},
-		{caseload, "Severn Vale, for Dr Khan (Forest Edge)", severn},
-		{recording, "Severn Vale, for Dr Khan (Forest Edge)", severnClinicians},
-		{caseload, "Severn Vale, for a paramedic", severn},
-		{recording, "Severn Vale, for a paramedic", severnClinicians},
-		{caseload, "Forest Edge, for Dr Khan", forest},
-		{recording, "Forest Edge, for Dr Khan", forest},
-		{caseload, "no PCN", nil},
-		{recording, "no PCN", nil},
-		{[]policy.Action{"delete"}, "a Severn Vale patient's", nil},
+	severn := map[string]access.Basis{ccS: smr, phS: smr, gpS: smr}
+	forest := map[string]access.Basis{ccF: smr, phF: smr, gpF: smr}
+	severnClinicians := map[string]access.Basis{phS: smr, gpS: smr}
+	forestClinicians := map[string]access.Basis{phF: smr, gpF: smr}
+	table := []policytest.Row[policy.Action, access.Basis]{
+		{Actions: caseload, Resource: "a Severn Vale patient's", Allowed: severn},
+		{Actions: recording, Resource: "a Severn Vale patient's", Allowed: severnClinicians},
+		{Actions: caseload, Resource: "a Forest Edge patient's", Allowed: forest},
+		{Actions: recording, Resource: "a Forest Edge patient's", Allowed: forestClinicians},
+		{Actions: caseload, Resource: "Severn Vale, for pharmacist Ravi", Allowed: severn},
+		{Actions: recording, Resource: "Severn Vale, for pharmacist Ravi", Allowed: severn},
+		{Actions: caseload, Resource: "Severn Vale, for Dr Okafor", Allowed: severn},
+		{Actions: recording, Resource: "Severn Vale, for Dr Okafor", Allowed: severn},
+		{Actions: caseload, Resource: "Severn Vale, for Dr Khan (Forest Edge)", Allowed: severn},
+		{Actions: recording, Resource: "Severn Vale, for Dr Khan (Forest Edge)", Allowed: severnClinicians},
+		{Actions: caseload, Resource: "Severn Vale, for a paramedic", Allowed: severn},
+		{Actions: recording, Resource: "Severn Vale, for a paramedic", Allowed: severnClinicians},
+		{Actions: caseload, Resource: "Forest Edge, for Dr Khan", Allowed: forest},
+		{Actions: recording, Resource: "Forest Edge, for Dr Khan", Allowed: forest},
+		{Actions: caseload, Resource: "no PCN"},
+		{Actions: recording, Resource: "no PCN"},
+		{Actions: []policy.Action{"delete"}, Resource: "a Severn Vale patient's"},
 	}
 
-	// The table says exactly once who may do each action on each review.
-	covered := map[string]int{}
-	for _, row := range table {
-		for _, a := range row.actions {
-			covered[string(a)+" on "+row.review]++
-		}
-		for caller := range row.allowed {
-			if _, ok := principals[caller]; !ok {
-				t.Fatalf("a row allows unknown caller %q", caller)
-			}
-		}
-	}
-	for _, a := range policy.Actions() {
-		for r := range reviews {
-			if n := covered[string(a)+" on "+r]; n != 1 {
-				t.Errorf("the table says %d times who may %s on %s", n, a, r)
-			}
-		}
-	}
-
-	for _, row := range table {
-		rv, ok := reviews[row.review]
-		if !ok {
-			t.Fatalf("unknown review %q", row.review)
-		}
-		for _, a := range row.actions {
-			for _, caller := range slices.Sorted(maps.Keys(principals)) {
-				d := policy.Decide(principals[caller], a, rv)
-				want, allowed := row.allowed[caller]
-				switch {
-				case allowed && (!d.Allowed || string(d.Basis) != want || d.Reason != "" || !d.Basis.Valid()):
-					t.Errorf("%s: %s on %s = %+v, want allowed on %s", caller, a, row.review, d, want)
-				case !allowed && (d.Allowed || d.Basis != "" || d.Reason == ""):
-					t.Errorf("%s: %s on %s = %+v, want denied with a reason", caller, a, row.review, d)
-				case d.Allowed != (d.Err() == nil):
-					t.Errorf("%s: %s on %s: Err() = %v for %+v", caller, a, row.review, d.Err(), d)
-				}
-			}
-		}
-	}
+	policytest.Check(t, policy.Actions(), principals, reviews, table,
+		func(p auth.Principal, a policy.Action, r policy.Review) policytest.Decision[access.Basis] {
+			d := policy.Decide(p, a, r)
+			return policytest.Decision[access.Basis]{Allowed: d.Allowed, Basis: d.Basis, Reason: d.Reason, Err: d.Err()}
+		})
 }
 
 // The examples, with the reasons they are given.

@@ -2,7 +2,6 @@ package policy_test
 
 import (
 	"errors"
-	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/kit/policytest"
 	"github.com/careweave/careweave/services/notify/internal/policy"
 )
 
@@ -58,87 +58,56 @@ const (
 // TestDecide is the whole policy: for every action and resource, who is
 // allowed and on what basis. Every other caller is denied, with a reason.
 func TestDecide(t *testing.T) {
-	table := []struct {
-		action   policy.Action
-		resource string
-		allowed  map[string]string // caller → basis
-	}{
-		{policy.ReadAssignments, "Jess's feed", map[string]string{"paramedic A (Jess)": own, "coordinator of Severn Vale": pcnCoor}},
-		{policy.ReadAssignments, "Owen's feed", map[string]string{"paramedic B (Owen)": own, "Kate's team member as Owen's": own, "coordinator of Severn Vale": pcnCoor}},
-		{policy.ReadAssignments, "Maria's feed (Severn ICT)", map[string]string{"coordinator of Severn Vale": pcnCoor}},
-		{policy.ReadAssignments, "Dr Okafor's feed (practice)", map[string]string{"GP of Severn Vale": own, "coordinator of Severn Vale": pcnCoor}},
-		{policy.ReadAssignments, "Dr Khan's feed (Forest Edge)", map[string]string{"coordinator of Forest Edge": pcnCoor}},
-		{policy.ReadAssignments, "Hannah's feed (hospital)", map[string]string{"discharge coordinator": own}},
-		{policy.ReadAssignments, "an unknown clinician's feed", nil},
-		{policy.ReadAssignments, "Severn ICT's webhook", nil},
-		{policy.ReadAssignments, "Forest ICT's webhook", nil},
-		{policy.ReadAssignments, "a two-PCN team's webhook", nil},
-		{policy.ReadAssignments, "nothing", nil},
+	readAssignments := []policy.Action{policy.ReadAssignments}
+	readWebhook := []policy.Action{policy.ReadWebhook}
+	manageWebhook := []policy.Action{policy.ManageWebhook}
+	deleteEverything := []policy.Action{"delete-everything"}
+	table := []policytest.Row[policy.Action, string]{
+		{Actions: readAssignments, Resource: "Jess's feed", Allowed: map[string]string{"paramedic A (Jess)": own, "coordinator of Severn Vale": pcnCoor}},
+		{Actions: readAssignments, Resource: "Owen's feed", Allowed: map[string]string{"paramedic B (Owen)": own, "Kate's team member as Owen's": own, "coordinator of Severn Vale": pcnCoor}},
+		{Actions: readAssignments, Resource: "Maria's feed (Severn ICT)", Allowed: map[string]string{"coordinator of Severn Vale": pcnCoor}},
+		{Actions: readAssignments, Resource: "Dr Okafor's feed (practice)", Allowed: map[string]string{"GP of Severn Vale": own, "coordinator of Severn Vale": pcnCoor}},
+		{Actions: readAssignments, Resource: "Dr Khan's feed (Forest Edge)", Allowed: map[string]string{"coordinator of Forest Edge": pcnCoor}},
+		{Actions: readAssignments, Resource: "Hannah's feed (hospital)", Allowed: map[string]string{"discharge coordinator": own}},
+		{Actions: readAssignments, Resource: "an unknown clinician's feed"},
+		{Actions: readAssignments, Resource: "Severn ICT's webhook"},
+		{Actions: readAssignments, Resource: "Forest ICT's webhook"},
+		{Actions: readAssignments, Resource: "a two-PCN team's webhook"},
+		{Actions: readAssignments, Resource: "nothing"},
 
-		{policy.ReadWebhook, "Severn ICT's webhook", map[string]string{"Severn ICT nurse": team, "Kate's team member as Owen's": team, "coordinator of Severn Vale": pcnCoor}},
-		{policy.ReadWebhook, "Forest ICT's webhook", map[string]string{"Forest ICT nurse": team, "coordinator of Forest Edge": pcnCoor}},
-		{policy.ReadWebhook, "a two-PCN team's webhook", map[string]string{"coordinator of Severn Vale": pcnCoor, "coordinator of Forest Edge": pcnCoor}},
-		{policy.ReadWebhook, "Jess's feed", nil},
-		{policy.ReadWebhook, "Owen's feed", nil},
-		{policy.ReadWebhook, "Maria's feed (Severn ICT)", nil},
-		{policy.ReadWebhook, "Dr Okafor's feed (practice)", nil},
-		{policy.ReadWebhook, "Dr Khan's feed (Forest Edge)", nil},
-		{policy.ReadWebhook, "Hannah's feed (hospital)", nil},
-		{policy.ReadWebhook, "an unknown clinician's feed", nil},
-		{policy.ReadWebhook, "nothing", nil},
+		{Actions: readWebhook, Resource: "Severn ICT's webhook", Allowed: map[string]string{"Severn ICT nurse": team, "Kate's team member as Owen's": team, "coordinator of Severn Vale": pcnCoor}},
+		{Actions: readWebhook, Resource: "Forest ICT's webhook", Allowed: map[string]string{"Forest ICT nurse": team, "coordinator of Forest Edge": pcnCoor}},
+		{Actions: readWebhook, Resource: "a two-PCN team's webhook", Allowed: map[string]string{"coordinator of Severn Vale": pcnCoor, "coordinator of Forest Edge": pcnCoor}},
+		{Actions: readWebhook, Resource: "Jess's feed"},
+		{Actions: readWebhook, Resource: "Owen's feed"},
+		{Actions: readWebhook, Resource: "Maria's feed (Severn ICT)"},
+		{Actions: readWebhook, Resource: "Dr Okafor's feed (practice)"},
+		{Actions: readWebhook, Resource: "Dr Khan's feed (Forest Edge)"},
+		{Actions: readWebhook, Resource: "Hannah's feed (hospital)"},
+		{Actions: readWebhook, Resource: "an unknown clinician's feed"},
+		{Actions: readWebhook, Resource: "nothing"},
 
-		{policy.ManageWebhook, "Severn ICT's webhook", map[string]string{"Severn ICT nurse": team, "Kate's team member as Owen's": team, "coordinator of Severn Vale": pcnCoor}},
-		{policy.ManageWebhook, "Forest ICT's webhook", map[string]string{"Forest ICT nurse": team, "coordinator of Forest Edge": pcnCoor}},
-		{policy.ManageWebhook, "a two-PCN team's webhook", nil},
-		{policy.ManageWebhook, "Jess's feed", nil},
-		{policy.ManageWebhook, "Owen's feed", nil},
-		{policy.ManageWebhook, "Maria's feed (Severn ICT)", nil},
-		{policy.ManageWebhook, "Dr Okafor's feed (practice)", nil},
-		{policy.ManageWebhook, "Dr Khan's feed (Forest Edge)", nil},
-		{policy.ManageWebhook, "Hannah's feed (hospital)", nil},
-		{policy.ManageWebhook, "an unknown clinician's feed", nil},
-		{policy.ManageWebhook, "nothing", nil},
+		{Actions: manageWebhook, Resource: "Severn ICT's webhook", Allowed: map[string]string{"Severn ICT nurse": team, "Kate's team member as Owen's": team, "coordinator of Severn Vale": pcnCoor}},
+		{Actions: manageWebhook, Resource: "Forest ICT's webhook", Allowed: map[string]string{"Forest ICT nurse": team, "coordinator of Forest Edge": pcnCoor}},
+		{Actions: manageWebhook, Resource: "a two-PCN team's webhook"},
+		{Actions: manageWebhook, Resource: "Jess's feed"},
+		{Actions: manageWebhook, Resource: "Owen's feed"},
+		{Actions: manageWebhook, Resource: "Maria's feed (Severn ICT)"},
+		{Actions: manageWebhook, Resource: "Dr Okafor's feed (practice)"},
+		{Actions: manageWebhook, Resource: "Dr Khan's feed (Forest Edge)"},
+		{Actions: manageWebhook, Resource: "Hannah's feed (hospital)"},
+		{Actions: manageWebhook, Resource: "an unknown clinician's feed"},
+		{Actions: manageWebhook, Resource: "nothing"},
 
-		{"delete-everything", "Jess's feed", nil},
-		{"delete-everything", "Severn ICT's webhook", nil},
+		{Actions: deleteEverything, Resource: "Jess's feed"},
+		{Actions: deleteEverything, Resource: "Severn ICT's webhook"},
 	}
 
-	// The table covers every action with every resource.
-	covered := map[string]bool{}
-	for _, row := range table {
-		covered[string(row.action)+" "+row.resource] = true
-		for caller := range row.allowed {
-			if _, ok := principals[caller]; !ok {
-				t.Fatalf("row %s %s allows unknown caller %q", row.action, row.resource, caller)
-			}
-		}
-	}
-	for _, a := range policy.Actions() {
-		for r := range resources {
-			if !covered[string(a)+" "+r] {
-				t.Errorf("the table does not say who may %s %s", a, r)
-			}
-		}
-	}
-
-	for _, row := range table {
-		res, ok := resources[row.resource]
-		if !ok {
-			t.Fatalf("unknown resource %q", row.resource)
-		}
-		for _, caller := range slices.Sorted(maps.Keys(principals)) {
-			d := policy.Decide(principals[caller], row.action, res)
-			want, allowed := row.allowed[caller]
-			switch {
-			case allowed && (!d.Allowed || d.Basis != want || d.Reason != ""):
-				t.Errorf("%s: %s %s = %+v, want allowed on %s", caller, row.action, row.resource, d, want)
-			case !allowed && (d.Allowed || d.Basis != "" || d.Reason == ""):
-				t.Errorf("%s: %s %s = %+v, want denied with a reason", caller, row.action, row.resource, d)
-			case d.Allowed != (d.Err() == nil):
-				t.Errorf("%s: %s %s: Err() = %v for %+v", caller, row.action, row.resource, d.Err(), d)
-			}
-		}
-	}
+	policytest.Check(t, policy.Actions(), principals, resources, table,
+		func(p auth.Principal, a policy.Action, r policy.Resource) policytest.Decision[string] {
+			d := policy.Decide(p, a, r)
+			return policytest.Decision[string]{Allowed: d.Allowed, Basis: d.Basis, Reason: d.Reason, Err: d.Err()}
+		})
 }
 
 // The examples, with the reasons they are given.
