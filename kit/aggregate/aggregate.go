@@ -78,7 +78,7 @@ func (r *Repository[S]) loadOn(ctx context.Context, q eventstore.Querier, id str
 	if q == nil {
 		return r.Load(ctx, id)
 	}
-	envs, err := r.store.LoadTx(ctx, q, r.StreamID(id), 0)
+	envs, err := r.store.LoadTx(ctx, q, r.StreamID(id), 0, 0)
 	if err != nil {
 		return Loaded[S]{}, err
 	}

@@ -239,8 +239,9 @@ func (s *Store) Load(ctx context.Context, streamID string, from int64) ([]events
 // aggregate on it, never on a second connection from the pool (with every
 // connection held by a transaction waiting for another, the pool would
 // deadlock).
-func (s *Store) LoadTx(ctx context.Context, q Querier, streamID string, from int64) ([]events.Envelope, error) {
-	return s.load(ctx, q, streamID, from, 0)
+// At most limit events are returned (0: all).
+func (s *Store) LoadTx(ctx context.Context, q Querier, streamID string, from int64, limit int) ([]events.Envelope, error) {
+	return s.load(ctx, q, streamID, from, limit)
 }
 
 // LoadPage is Load of at most limit events (0: all).

@@ -31,25 +31,32 @@ func newReviewIndex(pool *pgxpool.Pool, schema string) *reviewIndex {
 }
 
 // put records a review's status on tx. A second open review of one patient
-// is a conflict naming the open one.
+// is a conflict naming the open one. The insert runs under a savepoint, so
+// after a refusal the open review is read on the same transaction: a
+// command never waits for a second connection while it holds one.
 func (x *reviewIndex) put(ctx context.Context, tx pgx.Tx, review, patient, status string) error {
-	_, err := tx.Exec(ctx, x.putSQL, review, patient, status)
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("index review: %w", err)
+	}
+	_, err = sp.Exec(ctx, x.putSQL, review, patient, status)
 	if c, ok := pgkit.IsUniqueViolation(err); ok && c == "review_index_one_open_per_patient" {
-		return x.alreadyOpen(ctx, patient)
+		if err := sp.Rollback(ctx); err != nil {
+			return fmt.Errorf("index review: %w", err)
+		}
+		return x.alreadyOpen(ctx, tx, patient)
 	}
 	if err != nil {
 		return fmt.Errorf("index review: %w", err)
 	}
-	return nil
+	return sp.Commit(ctx)
 }
 
 // alreadyOpen answers with the patient's open review, so the caller can
-// carry on with that one. The refused transaction is aborted, so it asks
-// on the pool; the open review is committed, or the index would not have
-// refused.
-func (x *reviewIndex) alreadyOpen(ctx context.Context, patient string) error {
+// carry on with that one; the index refused because it is committed.
+func (x *reviewIndex) alreadyOpen(ctx context.Context, tx pgx.Tx, patient string) error {
 	var open string
-	err := x.pool.QueryRow(ctx, x.openSQL, patient).Scan(&open)
+	err := tx.QueryRow(ctx, x.openSQL, patient).Scan(&open)
 	if errors.Is(err, pgx.ErrNoRows) {
 		open = "(closed since)"
 	} else if err != nil {

@@ -282,7 +282,7 @@ func (w *Webhooks) deliverOne(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	next, err := w.feeds.LoadPage(ctx, notify.FeedStream(team), delivered, 1)
+	next, err := w.feeds.LoadTx(ctx, tx, notify.FeedStream(team), delivered, 1)
 	if err != nil || len(next) == 0 {
 		return false, err
 	}
