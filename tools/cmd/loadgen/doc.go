@@ -42,8 +42,11 @@
 // Measured: accepted commands/s; the HTTP round trip of each command
 // (p50/p95/p99); end-to-end latency, from a command's answer to its entries
 // on the patient's timeline (query API), for a -e2e-sample fraction of
-// commands, polled every 10 ms; relay lag (/relayz) and projection lag
-// (the query API's freshness) once a second; the RSS of every stack
+// commands, polled from every 10 ms backing off to 200 ms (every read is an
+// audited access, an event the projector applies too, so following must not
+// load what it measures); relay lag (/relayz) and projection lag (now minus
+// the freshness the query API reports for a recently touched patient's
+// partition) once a second while commands are sent; the RSS of every stack
 // process (found through the sockets listening on the services' ports, and
 // their parent careweave-dev) after -warmup, at the end, the peak seen and
 // VmHWM. A Markdown table goes to stdout, everything to -out (JSON).
@@ -60,6 +63,17 @@
 // Usage:
 //
 //	go run ./tools/cmd/loadgen [-rate 200] [-duration 60s] [-patients 40000] [-seed 1] [-workers 64] [-e2e-sample 0.05] [-out loadgen-results.json]
+//	go run ./tools/cmd/loadgen -rate 0 -workers 2 -duration 30s    # as fast as it goes
+//
+// A known limit of the stack (to be fixed there, not here): a command holds
+// a transaction's connection while kit/aggregate loads the aggregate on a
+// second connection from the same pool, and the pools have pgx's default
+// max(4, NumCPU) connections, so on a two-core machine a service with three
+// or four commands in flight can stall until their requests time out (the
+// relay, short of connections too, stalls with it). Registrations are the
+// setup's, so -setup-workers is 2 by default; a run whose commands stall
+// shows it as failed commands (-timeout, default 10 s; -max-failed, 1 %),
+// and -workers 2 keeps a run below it.
 //
 // Exit status: 0 passed, 1 failed (or verification found a difference), 2
 // bad usage. No NHS number or name is ever logged: patients appear only as

@@ -83,7 +83,8 @@ type driver struct {
 	mu    sync.Mutex
 	w     *workload
 	ready []*journey
-	last  atomic.Int64 // index of the patient of the latest accepted command
+	last    atomic.Int64 // index of the patient of the latest accepted command
+	drained atomic.Bool  // every command has answered
 }
 
 // task is one command due at a time.
@@ -136,6 +137,7 @@ func (d *driver) run(ctx context.Context) {
 			})
 		}
 		wg.Wait()
+		d.drained.Store(true)
 		return
 	}
 	slots := make(chan struct{}, d.cfg.Workers)
@@ -165,6 +167,7 @@ func (d *driver) run(ctx context.Context) {
 		})
 	}
 	wg.Wait()
+	d.drained.Store(true)
 }
 
 // sleep waits for dur or until ctx ends, reporting whether ctx is alive.

@@ -96,7 +96,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, stdout, progress 
 	from := d.started.Add(-time.Minute) // every entry of the run occurs after this
 	d.follow = newFollower(c, cfg.Seed, cfg.E2ESample, from)
 	res.E2EPollMs = ms(d.follow.interval)
-	stopFollowing := d.follow.run(ctx, 8)
+	stopFollowing := d.follow.run(ctx, 4)
 	sctx, stopSampling := context.WithCancel(ctx)
 	sampled := make(chan struct{})
 	go func() { defer close(sampled); d.sampler(sctx, procs, progress) }()

@@ -74,11 +74,11 @@ func writeMarkdown(w io.Writer, r results) {
 	row("accepted commands/s (after warm-up)", "%.1f (%.1f)", r.AcceptedRate, r.AfterWarmRate)
 	row("command latency, HTTP round trip p50 / p95 / p99 / max", "%s", pct(r.RoundTrip))
 	row("command latency from due time (with queueing) p50 / p95 / p99 / max", "%s", pct(r.FromSchedule))
-	row("end-to-end latency, answer → on the timeline p50 / p95 / p99 / max", "%s (%d followed: %.0f %% sample, polled every %.0f ms; %d not seen in 60 s, %d not followed)",
+	row("end-to-end latency, answer → on the timeline p50 / p95 / p99 / max", "%s (%d followed: %.0f %% sample, polled from every %.0f ms, backing off ×1.5 to 200 ms; %d not seen in 60 s, %d not followed)",
 		pct(r.EndToEnd), r.EndToEnd.Count, 100*r.E2ESample, r.E2EPollMs, r.E2ETimeouts, r.E2EDropped)
 	relay, proj := lagSummary(r.Samples)
-	row("relay lag (largest /relayz) p50 / p95 / max", "%s", relay)
-	row("projection lag (freshness, once a second) p50 / p95 / max", "%s", proj)
+	row("relay lag (largest /relayz, once a second while sending) p50 / p95 / max", "%s", relay)
+	row("projection lag (query API freshness, once a second while sending) p50 / p95 / max", "%s", proj)
 	row("slots skipped (no free patient)", "%d", r.Skipped)
 	row("setup (registration, residents; not measured)", "%s", fmtSeconds(r.Setup))
 	verdict := "**passed**"
@@ -134,6 +134,9 @@ func fmtSeconds(s float64) string {
 func lagSummary(ss []sample) (relay, projection string) {
 	var rl, pl []time.Duration
 	for _, s := range ss {
+		if s.Draining {
+			continue
+		}
 		rl = append(rl, time.Duration(s.RelayLagMs)*time.Millisecond)
 		if s.ProjectionLagMs >= 0 {
 			pl = append(pl, time.Duration(s.ProjectionLagMs*float64(time.Millisecond)))
