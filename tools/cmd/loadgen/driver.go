@@ -80,9 +80,9 @@ type driver struct {
 	follow  *follower
 	started time.Time
 
-	mu    sync.Mutex
-	w     *workload
-	ready []*journey
+	mu      sync.Mutex
+	w       *workload
+	ready   []*journey
 	last    atomic.Int64 // index of the patient of the latest accepted command
 	drained atomic.Bool  // every command has answered
 }
