@@ -16,6 +16,7 @@ import (
 	"github.com/careweave/careweave/events"
 	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/natskit"
+	"github.com/careweave/careweave/kit/pgkit"
 )
 
 // Config tunes a relay.
@@ -123,17 +124,35 @@ func (r *Relay) Status() Status {
 	return r.status
 }
 
-// Run publishes until ctx ends. It first waits to become the leader. It
-// returns nil on cancellation; any other error means it cannot go on.
+// Run publishes until ctx ends. It first waits to become the leader, and
+// leads until its leader lock is lost (its PostgreSQL connection died, say
+// in a database restart: another relay may lead now), then waits to lead
+// again. It returns nil on cancellation; any other error means it cannot
+// go on.
 func (r *Relay) Run(ctx context.Context) error {
-	lock, err := r.store.Lock(ctx, "relay:"+r.cfg.Name, time.Second)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil
+	for {
+		lock, err := r.store.Lock(ctx, "relay:"+r.cfg.Name, time.Second)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
 		}
-		return err
+		err = r.lead(ctx, lock)
+		lock.Release()
+		if !errors.Is(err, errLeadershipLost) {
+			return err
+		}
+		r.fail(err)
 	}
-	defer lock.Release()
+}
+
+// errLeadershipLost ends a lead: the relay no longer holds its lock.
+var errLeadershipLost = errors.New("relay lost its leader lock")
+
+// lead publishes while the relay holds lock: from the cursor, round after
+// round, retrying failed rounds with backoff.
+func (r *Relay) lead(ctx context.Context, lock *pgkit.SessionLock) error {
 	r.update(func(s *Status) { s.Leader = true })
 	defer r.update(func(s *Status) { s.Leader = false })
 	r.logger.Info("relay leading")
@@ -146,15 +165,21 @@ func (r *Relay) Run(ctx context.Context) error {
 	var pos eventstore.Position
 	loaded := false
 	for ctx.Err() == nil {
+		// Every round is checked to still lead: a cursor saved by a relay
+		// that no longer leads could move back over another's progress.
+		if err := lock.Check(ctx); err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			return fmt.Errorf("%w: %w", errLeadershipLost, err)
+		}
 		var n int
 		var err error
 		if !loaded {
 			pos, err = r.store.LoadCursor(ctx, r.cfg.Name)
 			loaded = err == nil
 		} else {
-			if err = lock.Check(ctx); err == nil {
-				n, err = r.round(ctx, &pos)
-			}
+			n, err = r.round(ctx, &pos)
 		}
 		if err != nil {
 			var fatal fatalError

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/careweave/careweave/events"
 	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/natskit"
+	"github.com/careweave/careweave/kit/pgkit"
 	"github.com/careweave/careweave/kit/testkit"
 )
 
@@ -278,6 +280,34 @@ func TestAppendsContinueWhileNATSIsDownAndArePublishedWhenItReturns(t *testing.T
 
 	testkit.StartNATS(t, opts) // same address and store: the relay reconnects
 	testkit.Eventually(t, 60*time.Second, func() bool { return streamMsgs(t, js) >= 350 }, "JetStream holds %d of 350 events after NATS returned", streamMsgs(t, js))
+	checkExactlyOnceInOrder(t, appended, readStream(t, js))
+}
+
+// A database restart ends the session that holds the leader lock. The
+// relay must notice, wait to lead again and go on publishing: before it
+// did, it went on checking its dead lock for ever, and nothing appended
+// after the restart was published.
+func TestARelayWhoseLockSessionDiesLeadsAgainAndGoesOn(t *testing.T) {
+	s := newStore(t)
+	ns := testkit.NATS(t)
+	nc, js := connect(t, ns)
+	r, _ := startRelay(t, s, nc, nil)
+	appended := map[events.ID]bool{}
+	appendN(t, s, "a", 0, 40, appended)
+	testkit.Eventually(t, 20*time.Second, func() bool { return r.Status().Published == 40 }, "relay published %d of 40", r.Status().Published)
+
+	// The lock holder's backend is terminated, as a restart would.
+	key := pgkit.LockKey(s.Schema() + ":relay:relay")
+	tag, err := s.Pool().Exec(t.Context(), `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = $1`, key)
+	if err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("terminate the lock's session: %v (%d sessions)", err, tag.RowsAffected())
+	}
+	appendN(t, s, "a", 40, 60, appended)
+	testkit.Eventually(t, 30*time.Second, func() bool { return streamMsgs(t, js) >= 100 }, "JetStream holds %d of 100 events after the lock's session died", streamMsgs(t, js))
+	if st := r.Status(); !st.Leader || !strings.Contains(st.LastError, "lost its leader lock") {
+		t.Errorf("relay status after leading again: %+v", st)
+	}
 	checkExactlyOnceInOrder(t, appended, readStream(t, js))
 }
 
