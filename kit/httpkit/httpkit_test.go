@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/careweave/careweave/kit/httpkit"
 )
@@ -100,6 +103,12 @@ func TestWriteErrorAnswersProblemJSON(t *testing.T) {
 		{httpkit.Errorf(httpkit.KindPreconditionFailed, "stale version"), 412},
 		{httpkit.Errorf(httpkit.KindNotFound, "no such visit"), 404},
 		{errors.New("pq: connection refused to 10.0.0.3"), 500},
+		// What a database restart looks like to a request: retry, not a bug.
+		{fmt.Errorf("look up idempotency key: %w", &pgconn.PgError{Code: "57P03", Message: "the database system is starting up"}), 503},
+		{fmt.Errorf("read: %w", &pgconn.PgError{Code: "57P01", Message: "terminating connection due to unexpected postmaster exit"}), 503},
+		{fmt.Errorf("dial: %w", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused 10.0.0.3")}), 503},
+		{fmt.Errorf("append: %w", context.DeadlineExceeded), 503},
+		{&pgconn.PgError{Code: "23505", Message: "duplicate key value"}, 500}, // a bug, not an outage
 	}
 	for _, c := range cases {
 		rec := httptest.NewRecorder()
@@ -111,7 +120,10 @@ func TestWriteErrorAnswersProblemJSON(t *testing.T) {
 		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Status != c.status || p.Detail == "" {
 			t.Errorf("%v: body %s", c.err, rec.Body)
 		}
-		if c.status == 500 && strings.Contains(rec.Body.String(), "10.0.0.3") {
+		if (c.status == 503) != (rec.Header().Get("Retry-After") == "1") {
+			t.Errorf("%v: Retry-After %q", c.err, rec.Header().Get("Retry-After"))
+		}
+		if c.status >= 500 && strings.Contains(rec.Body.String(), "10.0.0.3") {
 			t.Errorf("internal detail leaked to the caller: %s", rec.Body)
 		}
 	}

@@ -32,6 +32,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	if code >= 500 {
 		logger.Error("request failed", "request_id", RequestID(r.Context()), "route", r.Pattern, "err", err)
 	}
+	if code == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
 	WriteProblem(w, r, Problem{
 		Type:   "about:blank",
 		Title:  http.StatusText(code),
@@ -80,6 +83,8 @@ func asError(err error) *Error {
 		return &Error{Kind: KindConflict, Message: "the record already exists"}
 	case errors.Is(err, domain.ErrStale):
 		return &Error{Kind: KindPreconditionFailed, Message: "the record has changed since you read it: fetch it again and retry with its new ETag"}
+	case unavailable(err):
+		return &Error{Kind: KindUnavailable, Message: "the service cannot reach what it needs right now: retry shortly (a change sent again with the same Idempotency-Key is made at most once)", Err: err}
 	default:
 		return &Error{Kind: KindInternal, Message: "an internal error occurred; it has been logged", Err: err}
 	}
