@@ -15,6 +15,9 @@ import (
 // connection lost, a timeout — so the same request may simply be sent
 // again: a 503 with Retry-After, not a 500.
 func unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
 	var (
 		connect *pgconn.ConnectError
 		pg      *pgconn.PgError
