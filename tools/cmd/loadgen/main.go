@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -28,6 +29,8 @@ var errVerification = errors.New("verification failed")
 // mainExit runs loadgen and returns its exit status: 0 passed, 1 failed or
 // verification found a difference, 2 bad usage.
 func mainExit(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	// The logger, the progress lines and the verification's share stderr.
+	stderr = &syncWriter{w: stderr}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -105,7 +108,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, stdout, progress 
 	d.run(ctx)
 	res.Duration = time.Since(d.started).Seconds()
 	logger.Info("commands done; waiting for the end-to-end followers", "accepted", d.stats.accepted.Load())
-	stopFollowing()
+	stopFollowing(30 * time.Second)
 	stopSampling()
 	<-sampled
 	res.Procs = procs.result()
@@ -165,4 +168,16 @@ func ready(ctx context.Context, c *client, service string) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// syncWriter serialises writes from several goroutines to one writer.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

@@ -139,9 +139,11 @@ func (f *follower) maybe(ref string, a accepted, want int) {
 	}
 }
 
-// run follows requests with n pollers until close is called and the queue
-// is drained.
-func (f *follower) run(ctx context.Context, n int) (wait func()) {
+// run follows requests with n pollers. The returned stop takes no more
+// requests and gives those still followed or queued up to drain to be
+// seen; the rest count as not followed.
+func (f *follower) run(ctx context.Context, n int) (stop func(drain time.Duration)) {
+	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
@@ -150,7 +152,13 @@ func (f *follower) run(ctx context.Context, n int) (wait func()) {
 			}
 		})
 	}
-	return func() { close(f.reqs); wg.Wait() }
+	return func(drain time.Duration) {
+		close(f.reqs)
+		t := time.AfterFunc(drain, cancel)
+		wg.Wait()
+		t.Stop()
+		cancel()
+	}
 }
 
 func (f *follower) poll(ctx context.Context, r followReq) {
@@ -171,8 +179,12 @@ func (f *follower) poll(ctx context.Context, r followReq) {
 		sleep(ctx, wait)
 	}
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	if ctx.Err() != nil {
+		f.dropped++
+		return
+	}
 	f.timeouts++
-	f.mu.Unlock()
 }
 
 // count returns how many entries of aggregate aggr the timeline page chain

@@ -37,12 +37,12 @@ type results struct {
 	AcceptedRate  float64 `json:"acceptedPerSecond"`
 	AfterWarmRate float64 `json:"acceptedPerSecondAfterWarmup"`
 
-	RoundTrip    Percentiles `json:"commandLatencyMs"`           // HTTP round trip
-	FromSchedule Percentiles `json:"commandLatencyFromDueMs"`    // from when the scheduler meant to send it
-	EndToEnd     Percentiles `json:"endToEndLatencyMs"`          // answer → entry on the timeline
-	E2ESample    float64     `json:"endToEndSampleFraction"`     // of accepted commands with entries
-	E2ETimeouts  int         `json:"endToEndNotSeenWithin60s"`   //
-	E2EDropped   int         `json:"endToEndDroppedFollowQueue"` // samples not followed: the pollers were behind
+	RoundTrip    Percentiles `json:"commandLatencyMs"`         // HTTP round trip
+	FromSchedule Percentiles `json:"commandLatencyFromDueMs"`  // from when the scheduler meant to send it
+	EndToEnd     Percentiles `json:"endToEndLatencyMs"`        // answer → entry on the timeline
+	E2ESample    float64     `json:"endToEndSampleFraction"`   // of accepted commands with entries
+	E2ETimeouts  int         `json:"endToEndNotSeenWithin60s"` //
+	E2EDropped   int         `json:"endToEndNotFollowed"`      // samples not followed: the pollers were behind, or still waiting 30 s after the last answer
 	E2EPollMs    float64     `json:"endToEndPollIntervalMs"`
 
 	Commands map[string]*commandStats `json:"commands"`

@@ -450,12 +450,10 @@ func (w *workload) round() *journey {
 			Body: map[string]any{"careHomeId": home.ID, "plannedStart": ts(now)}}
 	})
 	for _, p := range residents {
-		j.steps = append(j.steps, roundCmd("nominate", "/nominations", coordinator, p, true,
-			func(p int) func(time.Time) map[string]any {
-				return func(time.Time) map[string]any {
-					return map[string]any{"patient": "", "nominatedBy": pick(r, []string{"home", "mdt"}), "reason": "Weekly review", "priority": "routine"}
-				}
-			}(p), carehomes.ResidentNominated{}.EventType()))
+		by := pick(r, []string{"home", "mdt"}) // chosen now: steps run on the driver's goroutines, which never touch the rng
+		j.steps = append(j.steps, roundCmd("nominate", "/nominations", coordinator, p, true, func(time.Time) map[string]any {
+			return map[string]any{"patient": "", "nominatedBy": by, "reason": "Weekly review", "priority": "routine"}
+		}, carehomes.ResidentNominated{}.EventType()))
 	}
 	j.steps = append(j.steps, roundCmd("hold", "/hold", home.Lead, residents[0], false, func(now time.Time) map[string]any {
 		return map[string]any{"attendees": []map[string]any{{"clinicianId": home.Lead}, {"clinicianId": pharm}}, "startedAt": ts(now), "endedAt": ts(now.Add(time.Minute))}
