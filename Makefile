@@ -6,10 +6,10 @@ GO    ?= go
 MODULES := $(patsubst %/go.mod,%,$(wildcard */go.mod))
 PKGS    := $(addsuffix /...,$(addprefix ./,$(MODULES)))
 
-.PHONY: run test bench lint fuzz help
+.PHONY: run test bench crashtest lint fuzz help
 
 help: ## list targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 run: ## start the dev stack: embedded NATS, PostgreSQL (DATABASE_URL or a private cluster), every service
 	$(GO) run ./tools/cmd/careweave-dev
@@ -21,6 +21,9 @@ bench: ## Go benchmarks and the load generator on a durable private cluster; see
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 	$(GO) run ./tools/cmd/testenv -durable -- $(GO) run ./tools/cmd/writebench
 	$(GO) run ./tools/cmd/testenv -durable -- $(GO) run ./tools/cmd/readbench
+
+crashtest: ## kill -9 every kind of process under load, restart it, and verify nothing was lost or repeated
+	$(GO) run ./tools/cmd/crashtest -duration 5m -rate 200 -patients 5000 -kill-every 50s
 
 lint: ## gofmt, go vet, staticcheck, and the dependency rules
 	@unformatted=$$(gofmt -l $(MODULES)); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi

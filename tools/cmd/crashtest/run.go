@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/careweave/careweave/kit/pgcluster"
+)
+
+// run starts the stack, runs the load with the kills, and returns loadgen's
+// verdict.
+func run(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	tmp, err := pgcluster.MkdirTemp("careweave-crashtest-*")
+	if err != nil {
+		return err
+	}
+	if cfg.Keep {
+		logger.Info("keeping the test's directory", slog.String("dir", tmp))
+	} else {
+		defer os.RemoveAll(tmp)
+	}
+	bin := filepath.Join(tmp, "bin")
+	logger.Info("building nats-server, careweave-dev and loadgen")
+	for name, pkg := range map[string]string{"nats-server": "github.com/nats-io/nats-server/v2", "careweave-dev": "./tools/cmd/careweave-dev", "loadgen": "./tools/cmd/loadgen"} {
+		build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, name), pkg)
+		build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("build %s: %w", name, err)
+		}
+	}
+
+	pg, err := pgcluster.Start(ctx, pgcluster.Config{Dir: filepath.Join(tmp, "postgres"), Durable: true, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = pg.Stop(context.WithoutCancel(ctx)) }()
+
+	ns, err := startNATS(ctx, bin, filepath.Join(tmp, "nats"), logger)
+	if err != nil {
+		return err
+	}
+	defer ns.stop()
+
+	base, err := freePortRun(8)
+	if err != nil {
+		return err
+	}
+	devDir := filepath.Join(tmp, "dev")
+	dev := exec.Command(filepath.Join(bin, "careweave-dev"), "-repo-root", root, "-data-dir", devDir, "-restart", "-seed=false",
+		"-base-port", strconv.Itoa(base), "-issuer-port", "0", "-log-level", "warn")
+	dev.Env = append(os.Environ(), "DATABASE_URL="+pg.URL("postgres"), "NATS_URL="+ns.url, "CAREWEAVE_DATA_DIR=", "NATS_SEEDS_DIR=")
+	devLog, err := os.Create(filepath.Join(tmp, "stack.log"))
+	if err != nil {
+		return err
+	}
+	defer devLog.Close()
+	ready := make(chan struct{})
+	pr, pw := io.Pipe()
+	dev.Stdout, dev.Stderr = pw, pw
+	go watchForReady(pr, devLog, ready)
+	if err := dev.Start(); err != nil {
+		return fmt.Errorf("start careweave-dev: %w", err)
+	}
+	defer func() {
+		_ = dev.Process.Signal(syscall.SIGTERM)
+		_ = dev.Wait()
+		_ = pw.Close()
+	}()
+	select {
+	case <-ready:
+	case <-time.After(5 * time.Minute):
+		return fmt.Errorf("the stack was not ready in 5 minutes; see %s", devLog.Name())
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	logger.Info("stack ready", slog.Int("base_port", base), slog.String("log", devLog.Name()))
+
+	st := &stack{pg: pg, nats: ns, devBin: filepath.Join(devDir, "bin"), base: base, logger: logger}
+	args := append([]string{"-stack-env", filepath.Join(devDir, "stack.env"), "-base-port", strconv.Itoa(base),
+		"-duration", cfg.Duration.String(), "-rate", strconv.FormatFloat(cfg.Rate, 'f', -1, 64), "-patients", strconv.Itoa(cfg.Patients),
+		"-out", filepath.Join(tmp, "loadgen-results.json")}, cfg.Loadgen...)
+	load := exec.CommandContext(ctx, filepath.Join(bin, "loadgen"), args...)
+	load.Stdout = os.Stdout
+	loadStarted := make(chan struct{})
+	// loadgen registers its patients first; the kills start with the load.
+	stderr, err := load.StderrPipe()
+	if err != nil {
+		return err
+	}
+	go watchForLoad(stderr, loadStarted)
+	if err := load.Start(); err != nil {
+		return fmt.Errorf("start loadgen: %w", err)
+	}
+	kills := make(chan error, 1)
+	go func() {
+		select {
+		case <-loadStarted:
+			kills <- st.killInTurn(ctx, cfg.Victims, cfg.KillEvery)
+		case <-ctx.Done():
+			kills <- ctx.Err()
+		}
+	}()
+	loadErr := load.Wait()
+	var killErr error
+	select {
+	case killErr = <-kills:
+	default:
+		killErr = errors.New("the load ended before every victim was killed")
+	}
+	if loadErr != nil {
+		return fmt.Errorf("loadgen: %w (the stack's log: %s)", loadErr, devLog.Name())
+	}
+	return killErr
+}
+
+// watchForReady copies careweave-dev's output to the log and closes ready
+// when it says the stack is ready.
+func watchForReady(r io.Reader, log io.Writer, ready chan<- struct{}) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	signalled := false
+	for sc.Scan() {
+		line := sc.Text()
+		fmt.Fprintln(log, line)
+		if !signalled && strings.Contains(line, "careweave dev stack is ready") {
+			close(ready)
+			signalled = true
+		}
+	}
+	_, _ = io.Copy(log, r)
+}
+
+// watchForLoad passes loadgen's standard error on and closes started once
+// its setup phase is over.
+func watchForLoad(r io.Reader, started chan<- struct{}) {
+	sc := bufio.NewScanner(r)
+	signalled := false
+	for sc.Scan() {
+		line := sc.Text()
+		fmt.Fprintln(os.Stderr, line)
+		if !signalled && strings.Contains(line, loadStartedLine) {
+			close(started)
+			signalled = true
+		}
+	}
+}
+
+// loadStartedLine is what loadgen prints when the measured load begins.
+const loadStartedLine = "driving the stack"
+
+// repoRoot is the nearest directory above the working directory that holds
+// go.work.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("run crashtest inside the repository (no go.work above the working directory)")
+		}
+		dir = parent
+	}
+}
+
+// freePortRun finds n consecutive free TCP ports on 127.0.0.1 and returns
+// the first (careweave-dev gives its services consecutive ports).
+func freePortRun(n int) (int, error) {
+	for range 50 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		base := l.Addr().(*net.TCPAddr).Port
+		_ = l.Close()
+		if base+n > 65535 {
+			continue
+		}
+		free := true
+		for p := base; p < base+n && free; p++ {
+			l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+			if err != nil {
+				free = false
+				continue
+			}
+			_ = l.Close()
+		}
+		if free {
+			return base, nil
+		}
+	}
+	return 0, errors.New("no run of free ports found")
+}
+
+// healthy reports whether url answers 200.
+func healthy(ctx context.Context, url string) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
