@@ -155,7 +155,7 @@ func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (C
 	b.String(&stackEnv, "stack-env", "CAREWEAVE_STACK_ENV", "var/stack.env", "the stack env file make run writes")
 	b.String(&c.Host, "host", "LOADGEN_HOST", "127.0.0.1", "host the services listen on")
 	b.Int(&c.BasePort, "base-port", "CAREWEAVE_BASE_PORT", 8081, "careweave-dev's -base-port: "+strings.Join(serviceOrder, ", ")+" follow from it")
-	b.Int(&c.SetupWorkers, "setup-workers", "LOADGEN_SETUP_WORKERS", 2, "registrations in flight in the setup phase (more than 2 stalls the registry: see doc.go)")
+	b.Int(&c.SetupWorkers, "setup-workers", "LOADGEN_SETUP_WORKERS", 8, "registrations in flight in the setup phase")
 	b.String(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	if err := b.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -65,15 +65,11 @@
 //	go run ./tools/cmd/loadgen [-rate 200] [-duration 60s] [-patients 40000] [-seed 1] [-workers 64] [-e2e-sample 0.05] [-out loadgen-results.json]
 //	go run ./tools/cmd/loadgen -rate 0 -workers 2 -duration 30s    # as fast as it goes
 //
-// A known limit of the stack (to be fixed there, not here): a command holds
-// a transaction's connection while kit/aggregate loads the aggregate on a
-// second connection from the same pool, and the pools have pgx's default
-// max(4, NumCPU) connections, so on a two-core machine a service with three
-// or four commands in flight can stall until their requests time out (the
-// relay, short of connections too, stalls with it). Registrations are the
-// setup's, so -setup-workers is 2 by default; a run whose commands stall
-// shows it as failed commands (-timeout, default 10 s; -max-failed, 1 %),
-// and -workers 2 keeps a run below it.
+// A command that fails (refused, or no answer within -timeout, default
+// 10 s) ends its journey; more than -max-failed (1 %) of them fails the run.
+// Patients keep their state across runs: a journey abandoned by a failure
+// can leave, say, an open medication review, and the next run's review for
+// that patient is then refused (409) and counted as failed.
 //
 // Exit status: 0 passed, 1 failed (or verification found a difference), 2
 // bad usage. No NHS number or name is ever logged: patients appear only as
