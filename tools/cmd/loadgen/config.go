@@ -55,6 +55,9 @@ type Config struct {
 	MaxFailed float64
 	// Timeout bounds each HTTP request.
 	Timeout time.Duration
+	// RetryFor is how long a command is sent again (with its
+	// Idempotency-Key) while there is no answer or a 5xx; 0 sends once.
+	RetryFor time.Duration
 	// LogLevel is loadgen's own log level.
 	LogLevel string
 }
@@ -105,6 +108,9 @@ func (c Config) Validate() error {
 	if c.MaxFailed < 0 || c.MaxFailed > 1 {
 		errs = append(errs, fmt.Errorf("-max-failed %g: want a fraction from 0 to 1", c.MaxFailed))
 	}
+	if c.RetryFor < 0 {
+		errs = append(errs, fmt.Errorf("-retry-for %s: want 0 or more", c.RetryFor))
+	}
 	if c.Timeout <= 0 {
 		errs = append(errs, fmt.Errorf("-timeout %s: want a positive duration", c.Timeout))
 	}
@@ -150,6 +156,7 @@ func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (C
 	fs.Float64Var(&c.MaxFailed, "max-failed", c.MaxFailed, "fraction of commands that may fail (refused, timed out) before the run fails (env LOADGEN_MAX_FAILED)")
 	b.Duration(&c.CatchUp, "catch-up", "LOADGEN_CATCH_UP", 3*time.Minute, "how long verification waits for the projections to catch up")
 	b.Duration(&c.Timeout, "timeout", "LOADGEN_TIMEOUT", 10*time.Second, "how long a request may take before it counts as failed")
+	b.Duration(&c.RetryFor, "retry-for", "LOADGEN_RETRY_FOR", time.Minute, "how long a command is sent again, with the same Idempotency-Key, while there is no answer or a 5xx (0: once)")
 	b.String(&c.Out, "out", "LOADGEN_OUT", "loadgen-results.json", "JSON results file")
 	b.String(&c.Issuer, "issuer", "AUTH_ISSUER", "", "the development token issuer's URL (default: AUTH_ISSUER from -stack-env)")
 	b.String(&stackEnv, "stack-env", "CAREWEAVE_STACK_ENV", "var/stack.env", "the stack env file make run writes")

@@ -197,14 +197,17 @@ func (d *driver) exec(ctx context.Context, t task) {
 		}
 	}
 	cmd.Path = strings.ReplaceAll(cmd.Path, "{patient}", ref)
-	idem, ifMatch := "", j.Version
+	// Every command carries an Idempotency-Key, so sending it again after
+	// no answer or a 5xx (a service restarting, PostgreSQL recovering) is
+	// answered with the first outcome, never done twice.
+	idem, ifMatch := fmt.Sprintf("loadgen-%d-%d-%d", d.started.UnixNano(), j.ID, j.next), j.Version
 	if cmd.Create {
-		idem, ifMatch = fmt.Sprintf("loadgen-%d-%d-%d", d.started.UnixNano(), j.ID, j.next), 0
+		ifMatch = 0
 	}
 	d.stats.sent.Add(1)
 	// The request is not tied to ctx's deadline: a command sent before the
 	// end gets its answer, so the ledger knows what it did.
-	r, err := d.client.do(context.WithoutCancel(ctx), cmd.Service, cmd.Method, cmd.Path, cmd.Actor, idem, ifMatch, cmd.Body)
+	r, err := d.send(context.WithoutCancel(ctx), cmd, idem, ifMatch)
 	done := time.Now()
 	switch {
 	case err != nil || r.Status >= 500:
@@ -242,6 +245,22 @@ func (d *driver) exec(ctx context.Context, t task) {
 		d.follow.maybe(ref, a, want)
 	}
 	d.finish(j, true)
+}
+
+// send sends cmd, and sends it again while there is no answer or a 5xx,
+// backing off from 100 ms to 2 s, for up to -retry-for.
+func (d *driver) send(ctx context.Context, cmd command, idem string, ifMatch int64) (response, error) {
+	deadline := time.Now().Add(d.cfg.RetryFor)
+	wait := 100 * time.Millisecond
+	for {
+		r, err := d.client.do(ctx, cmd.Service, cmd.Method, cmd.Path, cmd.Actor, idem, ifMatch, cmd.Body)
+		if (err == nil && r.Status < 500) || time.Now().Add(wait).After(deadline) {
+			return r, err
+		}
+		d.stats.retried.Add(1)
+		sleep(ctx, wait)
+		wait = min(2*wait, 2*time.Second)
+	}
 }
 
 // logFailure says what a refused command was refused for, a few times per

@@ -121,7 +121,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, stdout, progress 
 
 	s := d.stats
 	s.mu.Lock()
-	res.Sent, res.Accepted, res.Failed, res.Skipped = s.sent.Load(), s.accepted.Load(), s.failed.Load(), s.skipped.Load()
+	res.Sent, res.Accepted, res.Failed, res.Skipped, res.Retried = s.sent.Load(), s.accepted.Load(), s.failed.Load(), s.skipped.Load(), s.retried.Load()
 	res.AcceptedRate = float64(res.Accepted) / res.Duration
 	if after := res.Duration - cfg.Warmup.Seconds(); after > 0 {
 		res.AfterWarmRate = float64(s.warm) / after

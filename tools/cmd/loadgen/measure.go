@@ -15,6 +15,7 @@ import (
 // stats counts commands and keeps their latencies.
 type stats struct {
 	sent, accepted, failed, skipped atomic.Int64
+	retried                         atomic.Int64 // requests sent again after no answer or a 5xx
 	lag                             atomic.Int64 // how late the scheduler sent the latest command, ns
 
 	mu      sync.Mutex

@@ -34,6 +34,7 @@ type results struct {
 	Accepted      int64   `json:"accepted"`
 	Failed        int64   `json:"failed"`
 	Skipped       int64   `json:"skippedSlots"` // slots with no free patient to act on
+	Retried       int64   `json:"retried"`      // requests sent again, with the same Idempotency-Key
 	AcceptedRate  float64 `json:"acceptedPerSecond"`
 	AfterWarmRate float64 `json:"acceptedPerSecondAfterWarmup"`
 
@@ -80,6 +81,7 @@ func writeMarkdown(w io.Writer, r results) {
 	row("relay lag (largest /relayz, once a second while sending) p50 / p95 / max", "%s", relay)
 	row("projection lag (query API freshness, once a second while sending) p50 / p95 / max", "%s", proj)
 	row("slots skipped (no free patient)", "%d", r.Skipped)
+	row("requests retried (no answer or 5xx; same Idempotency-Key)", "%d", r.Retried)
 	row("setup (registration, residents; not measured)", "%s", fmtSeconds(r.Setup))
 	verdict := "**passed**"
 	if !r.Passed {
