@@ -45,6 +45,9 @@ type Config struct {
 	Out string
 	// Issuer is the development token issuer's URL (AUTH_ISSUER).
 	Issuer string
+	// DatabasePort is the stack's PostgreSQL port (from DATABASE_URL in the
+	// stack env file), to account for its CPU; 0 if unknown.
+	DatabasePort int
 	// Host and BasePort locate the services as careweave-dev serves them.
 	Host     string
 	BasePort int
@@ -174,12 +177,15 @@ func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (C
 		errs = append(errs, fmt.Errorf("unexpected arguments %q", fs.Args()))
 	}
 	c.Seed = int64(seed)
+	env, err := readStackEnv(stackEnv)
+	if err != nil && !errors.Is(err, os.ErrNotExist) && c.Issuer == "" {
+		errs = append(errs, err)
+	}
 	if c.Issuer == "" {
-		env, err := readStackEnv(stackEnv)
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
-		}
 		c.Issuer = env["AUTH_ISSUER"]
+	}
+	if u, err := url.Parse(env["DATABASE_URL"]); err == nil {
+		c.DatabasePort, _ = strconv.Atoi(u.Port())
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, usageError{err}

@@ -105,13 +105,15 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, stdout, progress 
 	go func() { defer close(sampled); d.sampler(sctx, procs, progress) }()
 
 	logger.Info("driving the stack", "mode", res.Mode, "duration", cfg.Duration, "patients", cfg.Patients)
+	procs.startCPU()
 	d.run(ctx)
 	res.Duration = time.Since(d.started).Seconds()
 	logger.Info("commands done; waiting for the end-to-end followers", "accepted", d.stats.accepted.Load())
 	stopFollowing(30 * time.Second)
 	stopSampling()
 	<-sampled
-	res.Procs = procs.result()
+	procs.stopCPU()
+	res.Procs, res.MachineCPU, res.LoadgenCPU = procs.result(), procs.Machine, procs.Self
 
 	v, err := verify(context.WithoutCancel(ctx), c, d.ledger, refs, from, cfg.CatchUp, progress)
 	if err != nil {

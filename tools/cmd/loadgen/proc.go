@@ -23,12 +23,22 @@ type procStats struct {
 	FinalRSS float64 `json:"finalRssMB"`
 	PeakRSS  float64 `json:"peakRssMB"`
 	HWM      float64 `json:"hwmMB"`
+	// CPU is the CPU time the process used while commands were sent and
+	// their followers waited, in seconds (for PostgreSQL: the cluster's
+	// processes, exited backends included).
+	CPU      float64 `json:"cpuSeconds"`
+	cpuStart float64
+	cluster  bool // a postmaster: count its children too
 }
 
-// procWatch samples the RSS of the stack's processes.
+// procWatch samples the RSS and CPU of the stack's processes.
 type procWatch struct {
 	mu    sync.Mutex
 	procs []*procStats
+	// Machine is every CPU's busy time over the same window, and Self
+	// loadgen's own, in seconds.
+	Machine, Self           float64
+	machineStart, selfStart float64
 }
 
 // findStack finds the processes serving the services' ports (through
@@ -70,6 +80,9 @@ func findStack(cfg Config) (*procWatch, error) {
 	}
 	if len(w.procs) == 0 {
 		return w, fmt.Errorf("no process of this user listens on the services' ports %d-%d", cfg.BasePort, cfg.BasePort+len(serviceOrder)-1)
+	}
+	if pid := listenerPID(cfg.DatabasePort); pid > 0 {
+		w.procs = append(w.procs, &procStats{Name: "postgres (cluster)", PID: pid, cluster: true})
 	}
 	for ppid := range parents {
 		if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", ppid)); err == nil && strings.HasPrefix(strings.TrimSpace(string(comm)), "careweave-dev") {
@@ -173,4 +186,130 @@ func (w *procWatch) result() []procStats {
 		out[i] = *p
 	}
 	return out
+}
+
+// listenerPID is the process listening on port (any user's, where /proc
+// lets us see its sockets), or 0.
+func listenerPID(port int) int {
+	if port == 0 {
+		return 0
+	}
+	inodes := map[string]bool{}
+	for _, file := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(raw), "\n") {
+			fields := strings.Fields(line)
+			if len(fields) < 10 || fields[3] != "0A" {
+				continue
+			}
+			if _, portHex, ok := strings.Cut(fields[1], ":"); ok {
+				if p, err := strconv.ParseInt(portHex, 16, 32); err == nil && int(p) == port {
+					inodes[fields[9]] = true
+				}
+			}
+		}
+	}
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, dir := range dirs {
+		fds, err := os.ReadDir(filepath.Join(dir, "fd"))
+		if err != nil {
+			continue
+		}
+		for _, fd := range fds {
+			link, _ := os.Readlink(filepath.Join(dir, "fd", fd.Name()))
+			if inode, ok := strings.CutPrefix(link, "socket:["); ok && inodes[strings.TrimSuffix(inode, "]")] {
+				pid, _ := strconv.Atoi(filepath.Base(dir))
+				return pid
+			}
+		}
+	}
+	return 0
+}
+
+// clockTick is the kernel's USER_HZ, in which /proc reports CPU time.
+const clockTick = 100.0
+
+// cpuOf is pid's CPU time in seconds: user and system, and with children
+// its reaped children's and its live children's too.
+func cpuOf(pid int, children bool) float64 {
+	f := statFields(pid)
+	if len(f) < 16 {
+		return 0
+	}
+	t := tick(f[12]) + tick(f[13]) // utime, stime
+	if !children {
+		return t
+	}
+	t += tick(f[14]) + tick(f[15]) // cutime, cstime: exited backends
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, dir := range dirs {
+		child, _ := strconv.Atoi(filepath.Base(dir))
+		if cf := statFields(child); len(cf) > 13 && cf[2] == strconv.Itoa(pid) { // ppid
+			t += tick(cf[12]) + tick(cf[13])
+		}
+	}
+	return t
+}
+
+// statFields are /proc/<pid>/stat's fields, the command name (which may
+// hold spaces) counted as one.
+func statFields(pid int) []string {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil
+	}
+	s := string(raw)
+	end := strings.LastIndexByte(s, ')')
+	if end < 0 {
+		return nil
+	}
+	// [0] is "pid (comm)"; field k of proc(5), from 3 (state) on, is [k-2].
+	return append([]string{s[:end+1]}, strings.Fields(s[end+1:])...)
+}
+
+func tick(s string) float64 {
+	n, _ := strconv.ParseFloat(s, 64)
+	return n / clockTick
+}
+
+// machineBusy is the time every CPU spent on anything but idling and
+// waiting for I/O, in seconds.
+func machineBusy() float64 {
+	raw, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	fields := strings.Fields(line)
+	busy := 0.0
+	for i, f := range fields[1:] {
+		if i == 3 || i == 4 { // idle, iowait
+			continue
+		}
+		busy += tick(f)
+	}
+	return busy
+}
+
+// startCPU marks the start of the CPU window.
+func (w *procWatch) startCPU() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, p := range w.procs {
+		p.cpuStart = cpuOf(p.PID, p.cluster)
+	}
+	w.machineStart, w.selfStart = machineBusy(), cpuOf(os.Getpid(), false)
+}
+
+// stopCPU ends the CPU window.
+func (w *procWatch) stopCPU() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, p := range w.procs {
+		p.CPU = cpuOf(p.PID, p.cluster) - p.cpuStart
+	}
+	w.Machine, w.Self = machineBusy()-w.machineStart, cpuOf(os.Getpid(), false)-w.selfStart
 }

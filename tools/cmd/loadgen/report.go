@@ -30,11 +30,15 @@ type results struct {
 	Duration float64   `json:"durationSeconds"` // of the measured phase
 	Setup    float64   `json:"setupSeconds"`
 
-	Sent          int64   `json:"sent"`
-	Accepted      int64   `json:"accepted"`
-	Failed        int64   `json:"failed"`
-	Skipped       int64   `json:"skippedSlots"` // slots with no free patient to act on
-	Retried       int64   `json:"retried"`      // requests sent again, with the same Idempotency-Key
+	Sent     int64 `json:"sent"`
+	Accepted int64 `json:"accepted"`
+	Failed   int64 `json:"failed"`
+	Skipped  int64 `json:"skippedSlots"` // slots with no free patient to act on
+	Retried  int64 `json:"retried"`      // requests sent again, with the same Idempotency-Key
+	// MachineCPU is every CPU's busy time while commands were sent and
+	// followed, LoadgenCPU loadgen's own share of it, in seconds.
+	MachineCPU    float64 `json:"machineCpuSeconds"`
+	LoadgenCPU    float64 `json:"loadgenCpuSeconds"`
 	AcceptedRate  float64 `json:"acceptedPerSecond"`
 	AfterWarmRate float64 `json:"acceptedPerSecondAfterWarmup"`
 
@@ -90,10 +94,24 @@ func writeMarkdown(w io.Writer, r results) {
 	row("verification", "%s: %d commands, %d entries on %d patients' timelines, %d differences, %d uncertain aggregates left out, waited %s",
 		verdict, r.Verify.Commands, r.Verify.Entries, r.Verify.Patients, r.Verify.Total, r.Verify.Uncertain, fmtSeconds(r.Verify.Waited))
 
-	b.WriteString("\n| process | RSS after warm-up MB | final RSS MB | peak RSS in run MB | VmHWM MB |\n|---|---|---|---|---|\n")
-	for _, p := range r.Procs {
-		fmt.Fprintf(&b, "| %s | %.1f | %.1f | %.1f | %.1f |\n", p.Name, p.WarmRSS, p.FinalRSS, p.PeakRSS, p.HWM)
+	// CPU per accepted command says where the machine's time goes: the
+	// window is the sending phase and the followers' wait after it.
+	perCmd := func(sec float64) string {
+		if r.Accepted == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.2f", sec*1000/float64(r.Accepted))
 	}
+	b.WriteString("\n| process | RSS after warm-up MB | final RSS MB | peak RSS in run MB | VmHWM MB | CPU s | CPU ms / command |\n|---|---|---|---|---|---|---|\n")
+	stack := 0.0
+	for _, p := range r.Procs {
+		stack += p.CPU
+		fmt.Fprintf(&b, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %s |\n", p.Name, p.WarmRSS, p.FinalRSS, p.PeakRSS, p.HWM, p.CPU, perCmd(p.CPU))
+	}
+	other := r.MachineCPU - stack - r.LoadgenCPU
+	fmt.Fprintf(&b, "| loadgen itself | | | | | %.1f | %s |\n", r.LoadgenCPU, perCmd(r.LoadgenCPU))
+	fmt.Fprintf(&b, "| everything else on the machine | | | | | %.1f | %s |\n", other, perCmd(other))
+	fmt.Fprintf(&b, "| the machine (every CPU busy) | | | | | %.1f | %s |\n", r.MachineCPU, perCmd(r.MachineCPU))
 	if r.ProcNote != "" {
 		fmt.Fprintf(&b, "\n%s\n", r.ProcNote)
 	}
