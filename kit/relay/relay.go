@@ -25,8 +25,14 @@ type Config struct {
 	Name string
 	// BatchSize is how many events are read and published per round.
 	BatchSize int
-	// PollInterval is how long an idle relay waits before looking again.
-	PollInterval time.Duration
+	// PollInterval is how long a relay waits before looking again after a
+	// round that found events; each round that finds none doubles the
+	// wait, up to IdlePollInterval. A busy relay keeps looking every
+	// PollInterval; an idle one costs PostgreSQL a query every
+	// IdlePollInterval instead of 200 a second (measured: the eight idle
+	// relays of the dev stack used 0.7 of the 2-core machine at 5 ms).
+	PollInterval     time.Duration
+	IdlePollInterval time.Duration
 	// AckTimeout bounds the wait for JetStream to acknowledge a batch.
 	AckTimeout time.Duration
 	// MaxBackoff caps the wait between retries while NATS or PostgreSQL is
@@ -46,6 +52,9 @@ func (c *Config) setDefaults() {
 	if c.PollInterval == 0 {
 		c.PollInterval = 5 * time.Millisecond
 	}
+	if c.IdlePollInterval == 0 {
+		c.IdlePollInterval = max(c.PollInterval, 40*time.Millisecond)
+	}
 	if c.AckTimeout == 0 {
 		c.AckTimeout = 5 * time.Second
 	}
@@ -61,6 +70,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("relay batch size %d: want 1..10000", c.BatchSize)
 	case c.PollInterval < time.Millisecond || c.PollInterval > 10*time.Second:
 		return fmt.Errorf("relay poll interval %v: want 1ms..10s", c.PollInterval)
+	case c.IdlePollInterval < c.PollInterval || c.IdlePollInterval > 10*time.Second:
+		return fmt.Errorf("relay idle poll interval %v: want %v..10s", c.IdlePollInterval, c.PollInterval)
 	case c.AckTimeout < 100*time.Millisecond:
 		return fmt.Errorf("relay ack timeout %v: want at least 100ms", c.AckTimeout)
 	case c.MaxBackoff < 10*time.Millisecond:
@@ -164,6 +175,7 @@ func (r *Relay) lead(ctx context.Context, lock *pgkit.SessionLock) error {
 
 	var pos eventstore.Position
 	loaded := false
+	idle := r.cfg.PollInterval
 	for ctx.Err() == nil {
 		// Every round is checked to still lead: a cursor saved by a relay
 		// that no longer leads could move back over another's progress.
@@ -194,8 +206,15 @@ func (r *Relay) lead(ctx context.Context, lock *pgkit.SessionLock) error {
 			continue
 		}
 		bo.Reset()
-		if n < r.cfg.BatchSize {
-			wait(ctx, r.cfg.PollInterval)
+		switch {
+		case n == 0:
+			wait(ctx, idle)
+			idle = min(2*idle, r.cfg.IdlePollInterval)
+		case n < r.cfg.BatchSize:
+			idle = r.cfg.PollInterval
+			wait(ctx, idle)
+		default:
+			idle = r.cfg.PollInterval
 		}
 	}
 	return nil
