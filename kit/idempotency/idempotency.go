@@ -96,12 +96,13 @@ func Hash(parts ...[]byte) []byte {
 // transaction. A repeat returns the stored response with replayed true; a
 // repeat with a different request hash is refused (422). An empty key runs
 // handle in a transaction without storing anything.
+//
+// Do does not look the key up first: callers answer a retry from Replay
+// before deciding anything (service.Commands does), so looking again here
+// would cost every command a query. A repeat that reaches Do anyway (it
+// raced the first) runs handle, finds the key taken when it stores the
+// response, rolls its transaction back and returns the first response.
 func (s *Store) Do(ctx context.Context, scope, key string, hash []byte, handle func(ctx context.Context, tx pgx.Tx) (Response, error)) (resp Response, replayed bool, err error) {
-	if key != "" {
-		if resp, found, err := s.lookup(ctx, scope, key, hash); err != nil || found {
-			return resp, found, err
-		}
-	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		resp, err = handle(ctx, tx)
 		if err != nil || key == "" {
