@@ -209,12 +209,15 @@ func (s *Store) AppendTx(ctx context.Context, q Querier, streamID string, expect
 // writers, so none of them conflicts; the stream's order is their commit
 // order.
 func (s *Store) AppendAtEndTx(ctx context.Context, tx pgx.Tx, streamID string, evs []events.Envelope) (int64, error) {
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", s.schema+"/"+streamID); err != nil {
-		return 0, fmt.Errorf("lock stream %s: %w", streamID, err)
-	}
+	// The lock and the read go in one round trip; PostgreSQL runs them in
+	// order, and the read's snapshot is taken after the lock is held, so
+	// it sees every append of the writers before.
+	b := &pgx.Batch{}
+	b.Queue("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", s.schema+"/"+streamID)
 	var version int64
-	if err := tx.QueryRow(ctx, s.actualVersionSQL, streamID).Scan(&version); err != nil {
-		return 0, fmt.Errorf("read version of %s: %w", streamID, err)
+	b.Queue(s.actualVersionSQL, streamID).QueryRow(func(row pgx.Row) error { return row.Scan(&version) })
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return 0, fmt.Errorf("lock and read the version of %s: %w", streamID, err)
 	}
 	return s.AppendTx(ctx, tx, streamID, version, evs)
 }
