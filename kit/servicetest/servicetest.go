@@ -24,7 +24,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/auth"
+	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/httpkit"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/openapitest"
@@ -50,6 +52,7 @@ type Stack struct {
 	principal auth.Principal
 	stop      func()
 	logs      *logBuffer
+	name      string // the service, as its records name it
 }
 
 // logBuffer keeps what a service logged, for tests that check what its
@@ -158,7 +161,7 @@ func StartIn(t testing.TB, infra *Infra, name string, opts service.Options) *Sta
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	go func() { done <- service.Run(ctx, cfg, opts, logger) }()
-	s := &Stack{t: t, Schema: schema, Pool: pool, validator: v, Actor: DefaultPrincipal.Actor(), principal: DefaultPrincipal, logs: logs}
+	s := &Stack{t: t, Schema: schema, Pool: pool, validator: v, Actor: DefaultPrincipal.Actor(), principal: DefaultPrincipal, logs: logs, name: name}
 	var once sync.Once
 	s.stop = func() {
 		once.Do(func() {
@@ -395,4 +398,33 @@ func Token(t testing.TB, p auth.Principal) string {
 func ServiceClient(t testing.TB) *http.Client {
 	i := Issuer(t)
 	return auth.ClientConfig{TokenURL: i.URL() + "/token", ClientID: "careweave-test", Audience: Audience}.HTTPClient(context.Background(), patientref.Timeout)
+}
+
+// Trail returns the access records the service holds on patient's audit
+// trail, in order; anything else there, or a record filed by another
+// service or about another patient, fails the test.
+func (s *Stack) Trail(patient string) []access.AccessRecorded {
+	s.t.Helper()
+	store, err := eventstore.New(s.Pool, s.Schema)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	envs, err := store.Load(s.t.Context(), access.Stream(patient), 0)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	reg := access.Registry()
+	out := make([]access.AccessRecorded, 0, len(envs))
+	for _, en := range envs {
+		d, err := reg.Decode(en)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		rec, ok := d.(access.AccessRecorded)
+		if !ok || en.Area != s.name || en.Subject != patient {
+			s.t.Fatalf("on %s's trail: %T from %q about %q", patient, d, en.Area, en.Subject)
+		}
+		out = append(out, rec)
+	}
+	return out
 }

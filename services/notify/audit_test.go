@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/careweave/careweave/events/access"
-	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/servicetest"
 	notifyapi "github.com/careweave/careweave/services/notify/internal/api"
 	"github.com/careweave/careweave/services/notify/internal/policy"
@@ -16,29 +15,11 @@ import (
 // registry; each must be a valid read of a clinician's assignments.
 func trail(t *testing.T, s *servicetest.Stack, patient string) []access.AccessRecorded {
 	t.Helper()
-	store, err := eventstore.New(s.Pool, s.Schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	envs, err := store.Load(t.Context(), access.Stream(patient), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := access.Registry()
-	out := make([]access.AccessRecorded, 0, len(envs))
-	for _, en := range envs {
-		d, err := reg.Decode(en)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec, ok := d.(access.AccessRecorded)
-		if !ok || en.Area != "notify" || en.Subject != patient {
-			t.Fatalf("on %s's trail: %T from %q about %q", patient, d, en.Area, en.Subject)
-		}
+	out := s.Trail(patient)
+	for _, rec := range out {
 		if err := rec.Validate(); err != nil || rec.Action != notifyapi.ReadAssignments || !strings.HasPrefix(rec.Resource, "/v1/clinicians/") || rec.RequestID == "" {
 			t.Errorf("record on %s's trail: %+v (%v)", patient, rec, err)
 		}
-		out = append(out, rec)
 	}
 	return out
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/auth"
-	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/servicetest"
 )
 
@@ -20,33 +19,6 @@ var (
 	forestPharmacist  = auth.Principal{Subject: "pharm-forest-edge", Role: "clinical-pharmacist", Org: "U84002", PCN: "U84002"}
 	socialWorker      = auth.Principal{Subject: "sw-david-ross", Role: "social-worker", Org: "U84001", Team: "team-severn-social"}
 )
-
-// trail returns the patient's audit trail in the service's own event
-// store, decoded.
-func trail(t *testing.T, s *servicetest.Stack, patient string) []access.AccessRecorded {
-	t.Helper()
-	store, err := eventstore.New(s.Pool, s.Schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	envs, err := store.Load(t.Context(), access.Stream(patient), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []access.AccessRecorded
-	for _, en := range envs {
-		d, err := access.Registry().Decode(en)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec, ok := d.(access.AccessRecorded)
-		if !ok {
-			t.Fatalf("unexpected %T on the trail", d)
-		}
-		out = append(out, rec)
-	}
-	return out
-}
 
 // TestOnlyTheAlignedPCNGetsIn drives rounds and residencies as callers of
 // the PCN the home is aligned to and of another: the other PCN's
@@ -67,7 +39,7 @@ func TestOnlyTheAlignedPCNGetsIn(t *testing.T) {
 		if got.Status != status {
 			t.Fatalf("%s %s as %s (%s) = %d %s; want %d", method, path, who.Subject, who.Role, got.Status, got.Body, status)
 		}
-		recs := trail(t, s, alice)
+		recs := s.Trail(alice)
 		if len(recs)-seen != n {
 			t.Fatalf("%s %s as %s: %d records, want %d: %+v", method, path, who.Subject, len(recs)-seen, n, recs[seen:])
 		}

@@ -8,36 +8,8 @@ import (
 
 	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/auth"
-	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/servicetest"
 )
-
-// trail returns the patient's audit trail in the service's own event
-// store, decoded.
-func trail(t *testing.T, s *servicetest.Stack, patient string) []access.AccessRecorded {
-	t.Helper()
-	store, err := eventstore.New(s.Pool, s.Schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	envs, err := store.Load(t.Context(), access.Stream(patient), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []access.AccessRecorded
-	for _, en := range envs {
-		d, err := access.Registry().Decode(en)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec, ok := d.(access.AccessRecorded)
-		if !ok {
-			t.Fatalf("unexpected %T on the trail", d)
-		}
-		out = append(out, rec)
-	}
-	return out
-}
 
 // TestOnlyTheStaysRelationsGetIn drives every kind of route as callers
 // with and without a relationship with the stay: the cases (a
@@ -62,7 +34,7 @@ func TestOnlyTheStaysRelationsGetIn(t *testing.T) {
 		if got.Status != status {
 			t.Fatalf("%s %s as %s (%s) = %d %s; want %d", method, path, who.Subject, who.Role, got.Status, got.Body, status)
 		}
-		recs := trail(t, h.s, ada)
+		recs := h.s.Trail(ada)
 		if len(recs)-seen != n {
 			t.Fatalf("%s %s as %s: %d records, want %d: %+v", method, path, who.Subject, len(recs)-seen, n, recs[seen:])
 		}
@@ -135,7 +107,7 @@ func TestOnlyTheStaysRelationsGetIn(t *testing.T) {
 	// records on the previous stay, each on the trail, on the admission's
 	// basis.
 	step(hannah, "POST", "/v1/stays", admit(-day), key("hannah-2"), 201, 2, "change:careweave.discharge.")
-	recs := trail(t, h.s, ada)
+	recs := h.s.Trail(ada)
 	got := map[access.Action]bool{recs[len(recs)-2].Action: true, recs[len(recs)-1].Action: true}
 	if !got["change:careweave.discharge.patient_admitted.v1"] || !got["change:careweave.discharge.readmission_detected.v1"] {
 		t.Fatalf("readmission records %v", got)

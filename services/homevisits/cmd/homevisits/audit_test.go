@@ -5,38 +5,8 @@ import (
 	"testing"
 
 	"github.com/careweave/careweave/events/access"
-	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/servicetest"
 )
-
-// trail returns the patient's audit records as the service stored them in
-// its own event log (access-<patient>), decoded with the contract's
-// registry.
-func trail(t *testing.T, s *servicetest.Stack, patient string) []access.AccessRecorded {
-	t.Helper()
-	store, err := eventstore.New(s.Pool, s.Schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	envs, err := store.Load(t.Context(), access.Stream(patient), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := access.Registry()
-	out := make([]access.AccessRecorded, 0, len(envs))
-	for _, en := range envs {
-		d, err := reg.Decode(en)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec, ok := d.(access.AccessRecorded)
-		if !ok || en.Area != "homevisits" || en.Subject != patient {
-			t.Fatalf("on %s's trail: %T from %q about %q", patient, d, en.Area, en.Subject)
-		}
-		out = append(out, rec)
-	}
-	return out
-}
 
 // careEventTypes counts the visit events stored about patient, by type.
 func careEventTypes(t *testing.T, s *servicetest.Stack, patient string) map[string]int {
@@ -66,7 +36,7 @@ func careEventTypes(t *testing.T, s *servicetest.Stack, patient string) map[stri
 // denied records (basis none, 403), and nothing else.
 func checkTrail(t *testing.T, s *servicetest.Stack, patient string, reads, denied int) []access.AccessRecorded {
 	t.Helper()
-	recs := trail(t, s, patient)
+	recs := s.Trail(patient)
 	changes := map[string]int{}
 	var gotReads, gotDenied int
 	for i, r := range recs {

@@ -320,7 +320,7 @@ func TestEveryCommandThroughHTTP(t *testing.T) {
 			audited++
 		}
 	}
-	if want := len(recs) + len(trail(t, h.s, bob)); audited > want {
+	if want := len(recs) + len(h.s.Trail(bob)); audited > want {
 		t.Errorf("%d audit records published, more than the %d stored", audited, want)
 	}
 }
@@ -543,7 +543,7 @@ func TestAnUnacceptedAssignmentTimesOutEvenAcrossARestart(t *testing.T) {
 	}
 	// The timeout is on the patient's trail, as the system's change on the
 	// basis of its timer.
-	rec := recordsOf(trail(t, second, h.patients[aliceNHS]), "careweave-homevisits", access.Change("careweave.homevisits.assignment_timed_out.v1"))
+	rec := recordsOf(second.Trail(h.patients[aliceNHS]), "careweave-homevisits", access.Change("careweave.homevisits.assignment_timed_out.v1"))
 	if len(rec) != 1 || rec[0].Role != "system" || rec[0].Basis != access.Relationship("system-timer") || rec[0].Outcome != access.Allowed ||
 		rec[0].Resource != "/v1/visits/"+v.Visit {
 		t.Fatalf("the timeout's audit records: %+v, want one by the system on relationship:system-timer", rec)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/auth"
-	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/servicetest"
 )
 
@@ -24,33 +23,6 @@ var (
 	kate              = auth.Principal{Subject: "cn-kate-ward", Role: "community-nurse", Org: "team-severn-ict", Team: "team-severn-ict"}
 	careweaveProcess  = auth.Principal{Subject: "careweave-discharge", Role: auth.SystemRole, Org: "careweave"}
 )
-
-// trail returns the patient's audit trail in the registry's own event
-// store, decoded.
-func trail(t *testing.T, s *servicetest.Stack, patient string) []access.AccessRecorded {
-	t.Helper()
-	store, err := eventstore.New(s.Pool, s.Schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	envs, err := store.Load(t.Context(), access.Stream(patient), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []access.AccessRecorded
-	for _, en := range envs {
-		d, err := access.Registry().Decode(en)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec, ok := d.(access.AccessRecorded)
-		if !ok {
-			t.Fatalf("unexpected %T on the trail", d)
-		}
-		out = append(out, rec)
-	}
-	return out
-}
 
 // TestOnlyThePatientsPCNGetsIn drives every route as callers with and
 // without the patient registered in their PCN: another PCN's
@@ -76,7 +48,7 @@ func TestOnlyThePatientsPCNGetsIn(t *testing.T) {
 		if patient == "" {
 			return got
 		}
-		recs := trail(t, s, patient)
+		recs := s.Trail(patient)
 		if len(recs)-seen[patient] != n {
 			t.Fatalf("%s %s as %s: %d records, want %d: %+v", method, path, who.Subject, len(recs)-seen[patient], n, recs[seen[patient]:])
 		}
@@ -125,8 +97,8 @@ func TestOnlyThePatientsPCNGetsIn(t *testing.T) {
 	var p patient
 	s.As(nia).Do("POST", "/v1/patients", alice, key("nia")).JSON(t, &p)
 	ada := p.Patient
-	if ada == "" || len(trail(t, s, ada)) != 1 || trail(t, s, ada)[0].Action != "change:careweave.patients.patient_registered.v1" {
-		t.Fatalf("registration of %q: trail %+v", ada, trail(t, s, ada))
+	if ada == "" || len(s.Trail(ada)) != 1 || s.Trail(ada)[0].Action != "change:careweave.patients.patient_registered.v1" {
+		t.Fatalf("registration of %q: trail %+v", ada, s.Trail(ada))
 	}
 	seen[ada] = 1
 	path := "/v1/patients/" + ada
