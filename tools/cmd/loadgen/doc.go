@@ -42,9 +42,13 @@
 // Measured: accepted commands/s; the HTTP round trip of each command
 // (p50/p95/p99); end-to-end latency, from a command's answer to its entries
 // on the patient's timeline (query API), for a -e2e-sample fraction of
-// commands, polled from every 10 ms backing off to 200 ms (every read is an
-// audited access, an event the projector applies too, so following must not
-// load what it measures); relay lag (/relayz) and projection lag (now minus
+// commands, followed on the timeline's live feed (Server-Sent Events): one
+// feed per followed patient, open while it has commands pending and closed
+// after 5 s idle, 200 open at most (a command beyond is counted as not
+// followed), resumed with Last-Event-ID when it drops. Every read is an
+// audited access, an event the projector applies too, and a feed is one
+// access for as long as it is open, so following does not load what it
+// measures, as polling did; relay lag (/relayz) and projection lag (now minus
 // the freshness the query API reports for a recently touched patient's
 // partition) once a second while commands are sent; the RSS of every stack
 // process (found through the sockets listening on the services' ports, and

@@ -98,8 +98,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, stdout, progress 
 		w: newWorkload(cfg.Seed, cfg.Patients, residents)}
 	from := d.started.Add(-time.Minute) // every entry of the run occurs after this
 	d.follow = newFollower(c, cfg.Seed, cfg.E2ESample, from)
-	res.E2EPollMs = ms(d.follow.interval)
-	stopFollowing := d.follow.run(ctx, 4)
+	stopFollowing := d.follow.run(ctx)
 	sctx, stopSampling := context.WithCancel(ctx)
 	sampled := make(chan struct{})
 	go func() { defer close(sampled); d.sampler(sctx, procs, progress) }()
@@ -132,7 +131,8 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, stdout, progress 
 	res.Commands, res.Samples = s.byName, s.samples
 	s.mu.Unlock()
 	d.follow.mu.Lock()
-	res.EndToEnd, res.E2ETimeouts, res.E2EDropped = percentiles(d.follow.lat), d.follow.timeouts, d.follow.dropped
+	res.EndToEnd, res.E2ETimeouts, res.E2EDropped, res.E2ECapped = percentiles(d.follow.lat), d.follow.timeouts, d.follow.dropped, d.follow.capped
+	res.E2EFeeds, res.E2EFeedsPeak, res.E2EReconnects = d.follow.opened, d.follow.peak, d.follow.reconnects
 	d.follow.mu.Unlock()
 	res.Passed = v.Total == 0 && res.Accepted > 0
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/url"
 	"slices"
 	"sync"
@@ -86,147 +85,29 @@ func percentiles(ds []time.Duration) Percentiles {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// follower measures end-to-end latency: from a command's answer to its
-// entries being on the patient's timeline, by polling the query API for a
-// sample of the accepted commands.
-type follower struct {
-	client   *client
-	from     string // the timeline's from filter: before the run's first command
-	sample   float64
-	interval time.Duration
-
-	mu       sync.Mutex
-	rng      *rand.Rand
-	lat      []time.Duration
-	timeouts int
-	dropped  int
-	reqs     chan followReq
-}
-
-type followReq struct {
-	ref  string
-	a    accepted
-	want int
-}
-
-// followTimeout is how long a sampled command is followed before it counts
-// as not seen (verification then says whether it was lost).
-const followTimeout = 60 * time.Second
-
-// maxPollInterval bounds the follower's back-off: the end-to-end latency's
-// resolution is 10 ms at first, 50 % of the wait so far later, 200 ms at
-// most.
-const maxPollInterval = 200 * time.Millisecond
-
-func newFollower(c *client, seed int64, sample float64, from time.Time) *follower {
-	return &follower{client: c, from: ts(from), sample: sample, interval: 10 * time.Millisecond,
-		rng: rand.New(rand.NewPCG(uint64(seed), 0xe2e)), reqs: make(chan followReq, 1024)}
-}
-
-// maybe follows a, sampled.
-func (f *follower) maybe(ref string, a accepted, want int) {
-	f.mu.Lock()
-	take := f.rng.Float64() < f.sample
-	f.mu.Unlock()
-	if !take {
-		return
-	}
-	select {
-	case f.reqs <- followReq{ref: ref, a: a, want: want}:
-	default:
-		f.mu.Lock()
-		f.dropped++
-		f.mu.Unlock()
-	}
-}
-
-// run follows requests with n pollers. The returned stop takes no more
-// requests and gives those still followed or queued up to drain to be
-// seen; the rest count as not followed.
-func (f *follower) run(ctx context.Context, n int) (stop func(drain time.Duration)) {
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			for r := range f.reqs {
-				f.poll(ctx, r)
-			}
-		})
-	}
-	return func(drain time.Duration) {
-		close(f.reqs)
-		t := time.AfterFunc(drain, cancel)
-		wg.Wait()
-		t.Stop()
-		cancel()
-	}
-}
-
-func (f *follower) poll(ctx context.Context, r followReq) {
-	deadline := r.a.At.Add(followTimeout)
-	path := "/v1/patients/" + r.ref + "/timeline?limit=500&service=" + r.a.Service + "&from=" + url.QueryEscape(f.from)
-	// Every read is an audited access, an event the projector applies
-	// too: polling backs off, so following a lagging projection does not
-	// add to its load.
-	for wait := f.interval; ctx.Err() == nil && time.Now().Before(deadline); wait = min(wait*3/2, maxPollInterval) {
-		n, err := f.count(ctx, path, r.a.Aggr)
-		if err == nil && n >= r.want {
-			lat := time.Since(r.a.At)
-			f.mu.Lock()
-			f.lat = append(f.lat, lat)
-			f.mu.Unlock()
-			return
-		}
-		sleep(ctx, wait)
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if ctx.Err() != nil {
-		f.dropped++
-		return
-	}
-	f.timeouts++
-}
-
-// count returns how many entries of aggregate aggr the timeline page chain
-// at path holds.
-func (f *follower) count(ctx context.Context, path, aggr string) (int, error) {
-	n := 0
-	for p := path; ; {
-		var page timelinePage
-		if err := f.client.getJSON(ctx, "query", p, coordinator, &page); err != nil {
-			return 0, err
-		}
-		for _, e := range page.Entries {
-			if e.Source.ID == aggr {
-				n++
-			}
-		}
-		if page.NextCursor == "" {
-			return n, nil
-		}
-		p = path + "&cursor=" + url.QueryEscape(page.NextCursor)
-	}
-}
-
 // timelinePage is the query API's GET /v1/patients/{patient}/timeline.
 type timelinePage struct {
-	Entries []struct {
-		EventID   string `json:"eventId"`
-		Service   string `json:"service"`
-		EventType string `json:"eventType"`
-		Source    struct {
-			Service string `json:"service"`
-			ID      string `json:"id"`
-		} `json:"source"`
-	} `json:"entries"`
-	NextCursor string `json:"nextCursor"`
+	Entries    []timelineEntry `json:"entries"`
+	NextCursor string          `json:"nextCursor"`
 	Freshness  struct {
 		Partition     int        `json:"partition"`
 		StreamSeq     int64      `json:"streamSeq"`
 		LastEventTime *time.Time `json:"lastEventTime"`
 		AppliedAt     *time.Time `json:"appliedAt"`
 	} `json:"freshness"`
+}
+
+// timelineEntry is an entry of the query API's timeline, as a page or the
+// live feed holds it.
+type timelineEntry struct {
+	EventID    string    `json:"eventId"`
+	OccurredAt time.Time `json:"occurredAt"`
+	Service    string    `json:"service"`
+	EventType  string    `json:"eventType"`
+	Source     struct {
+		Service string `json:"service"`
+		ID      string `json:"id"`
+	} `json:"source"`
 }
 
 // sample is what the sampler saw at one second of the run.

@@ -47,8 +47,14 @@ type results struct {
 	EndToEnd     Percentiles `json:"endToEndLatencyMs"`        // answer → entry on the timeline
 	E2ESample    float64     `json:"endToEndSampleFraction"`   // of accepted commands with entries
 	E2ETimeouts  int         `json:"endToEndNotSeenWithin60s"` //
-	E2EDropped   int         `json:"endToEndNotFollowed"`      // samples not followed: the pollers were behind, or still waiting 30 s after the last answer
-	E2EPollMs    float64     `json:"endToEndPollIntervalMs"`
+	E2EDropped   int         `json:"endToEndNotFollowed"`      // samples not followed: over the cap of open feeds, or still waiting 30 s after the last answer
+	E2ECapped    int         `json:"endToEndNotFollowedOverFeedCap"`
+	// E2EFeeds is how many live feeds were opened (one audited read each),
+	// E2EFeedsPeak how many were open at once, E2EReconnects how often one
+	// dropped and was resumed (Last-Event-ID).
+	E2EFeeds      int `json:"endToEndFeedsOpened"`
+	E2EFeedsPeak  int `json:"endToEndFeedsPeak"`
+	E2EReconnects int `json:"endToEndFeedReconnects"`
 
 	Commands map[string]*commandStats `json:"commands"`
 	Samples  []sample                 `json:"samples"`
@@ -79,8 +85,8 @@ func writeMarkdown(w io.Writer, r results) {
 	row("accepted commands/s (after warm-up)", "%.1f (%.1f)", r.AcceptedRate, r.AfterWarmRate)
 	row("command latency, HTTP round trip p50 / p95 / p99 / max", "%s", pct(r.RoundTrip))
 	row("command latency from due time (with queueing) p50 / p95 / p99 / max", "%s", pct(r.FromSchedule))
-	row("end-to-end latency, answer → on the timeline p50 / p95 / p99 / max", "%s (%d followed: %.0f %% sample, polled from every %.0f ms, backing off ×1.5 to 200 ms; %d not seen in 60 s, %d not followed)",
-		pct(r.EndToEnd), r.EndToEnd.Count, 100*r.E2ESample, r.E2EPollMs, r.E2ETimeouts, r.E2EDropped)
+	row("end-to-end latency, answer → on the timeline p50 / p95 / p99 / max", "%s (%d followed: %.0f %% sample, via the timeline's SSE feed, one audited read per followed patient: %d feeds, %d open at most, %d reconnects; %d not seen in 60 s, %d not followed, %d of them over the %d-feed cap)",
+		pct(r.EndToEnd), r.EndToEnd.Count, 100*r.E2ESample, r.E2EFeeds, r.E2EFeedsPeak, r.E2EReconnects, r.E2ETimeouts, r.E2EDropped, r.E2ECapped, maxFeeds)
 	relay, proj := lagSummary(r.Samples)
 	row("relay lag (largest /relayz, once a second while sending) p50 / p95 / max", "%s", relay)
 	row("projection lag (query API freshness, once a second while sending) p50 / p95 / max", "%s", proj)
