@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/nats-io/nats.go"
@@ -17,6 +15,7 @@ import (
 	"github.com/careweave/careweave/kit/natsauth"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/pgkit"
+	"github.com/careweave/careweave/tools/internal/stackenv"
 )
 
 // servers says where PostgreSQL and NATS are, and how to sign in to NATS.
@@ -45,28 +44,6 @@ func bindStackEnv(b *config.Binder, p *string) {
 	b.String(p, "stack-env", "CAREWEAVE_STACK_ENV", "var/stack.env", "the dev stack's server and token issuer addresses, written by make run")
 }
 
-// readStackEnv returns the KEY=value settings of the stack env file at path
-// (DATABASE_URL, NATS_URL, AUTH_ISSUER, NATS_SEEDS_DIR, NATS_CA_FILE), or
-// an error wrapping os.ErrNotExist when the dev stack is not running.
-func readStackEnv(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	env := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok && !strings.HasPrefix(k, "#") {
-			env[k] = v
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return env, nil
-}
-
 // resolve fills what the flags and environment left empty from the stack
 // env file: the servers and, for the dev stack's NATS, its users' seeds and
 // CA. needDB says whether the command uses PostgreSQL.
@@ -74,7 +51,7 @@ func (s *servers) resolve(needDB bool) error {
 	if (s.DatabaseURL != "" || !needDB) && s.NATSURL != "" {
 		return nil
 	}
-	env, err := readStackEnv(s.StackEnv)
+	env, err := stackenv.Read(s.StackEnv)
 	if errors.Is(err, os.ErrNotExist) {
 		return usageError{fmt.Errorf("set -database-url and -nats-url (or DATABASE_URL and NATS_URL), or start the dev stack with make run, which writes %s", s.StackEnv)}
 	}

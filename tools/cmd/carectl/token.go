@@ -20,6 +20,7 @@ import (
 	"github.com/careweave/careweave/kit/config"
 	"github.com/careweave/careweave/kit/directory"
 	"github.com/careweave/careweave/kit/httpkit"
+	"github.com/careweave/careweave/tools/internal/stackenv"
 )
 
 // tokenRoles are the roles a token may carry: the directory's clinical
@@ -174,7 +175,7 @@ func validOrg(org string) bool {
 
 // issuerFromStackEnv reads AUTH_ISSUER from the file make run writes.
 func issuerFromStackEnv(path string) (string, error) {
-	env, err := readStackEnv(path)
+	env, err := stackenv.Read(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return "", usageError{fmt.Errorf("set -issuer (or AUTH_ISSUER), or start the dev stack with make run, which writes %s", path)}
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/careweave/careweave/kit/config"
+	"github.com/careweave/careweave/tools/internal/stackenv"
 )
 
 // serviceOrder is the order careweave-dev gives the services their ports
@@ -177,7 +177,7 @@ func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (C
 		errs = append(errs, fmt.Errorf("unexpected arguments %q", fs.Args()))
 	}
 	c.Seed = int64(seed)
-	env, err := readStackEnv(stackEnv)
+	env, err := stackenv.Read(stackEnv)
 	if err != nil && !errors.Is(err, os.ErrNotExist) && c.Issuer == "" {
 		errs = append(errs, err)
 	}
@@ -207,24 +207,4 @@ func envFloat(getenv func(string) string, name string, def float64, errs *[]erro
 		return def
 	}
 	return f
-}
-
-// readStackEnv returns the KEY=value lines of careweave-dev's stack env file.
-func readStackEnv(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return map[string]string{}, err
-	}
-	defer f.Close()
-	env := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok && !strings.HasPrefix(k, "#") {
-			env[k] = v
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return env, fmt.Errorf("read %s: %w", path, err)
-	}
-	return env, nil
 }
