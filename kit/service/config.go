@@ -34,6 +34,10 @@ type Config struct {
 	// process gets its own when it calls another's API.
 	Auth   auth.Config
 	Client auth.ClientConfig
+	// DebugAddr, if set, serves Go's profiler (net/http/pprof) there, on
+	// a listener of its own that is never the API's: for finding where
+	// CPU goes under load. Loopback only.
+	DebugAddr string
 	// BreakGlassURL is the query API whose break-glass grants let a person
 	// read this service's records without a relationship; empty, none
 	// are honoured (kit/breakglass).
@@ -56,6 +60,7 @@ func (c *Config) Bind(b *config.Binder) {
 	b.String(&c.Client.TokenURL, "auth-token-url", "AUTH_TOKEN_URL", "", "where this process gets its own token (default: <issuer>/token)")
 	b.String(&c.Client.ClientID, "auth-client-id", "AUTH_CLIENT_ID", "", "this process's client id (default: careweave-<name>)")
 	b.String(&c.Client.ClientSecret, "auth-client-secret", "AUTH_CLIENT_SECRET", "", "this process's client secret")
+	b.String(&c.DebugAddr, "debug-addr", "DEBUG_ADDR", "", "serve net/http/pprof on this loopback address (default: off)")
 	b.String(&c.BreakGlassURL, "break-glass-url", "BREAK_GLASS_URL", "", "the query API's base URL, whose break-glass grants let a person read this service's records (default: none honoured)")
 	c.NATS.BindCredentials(b)
 	c.Logging.Bind(b)
@@ -93,6 +98,11 @@ func (c *Config) Validate() error {
 	}
 	if err := c.topology().Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.DebugAddr != "" {
+		if host, _, err := net.SplitHostPort(c.DebugAddr); err != nil || !loopback(host) {
+			errs = append(errs, fmt.Errorf("debug address %q: want a loopback host:port (the profiler is not for the network)", c.DebugAddr))
+		}
 	}
 	if c.BreakGlassURL != "" {
 		if _, err := breakglass.NewClient(c.BreakGlassURL, time.Second); err != nil {
@@ -134,4 +144,12 @@ func (c *Config) natsProvisioned() bool {
 
 func (c *Config) topology() natskit.TopologyConfig {
 	return natskit.TopologyConfig{Replicas: c.StreamReplicas, DuplicateWindow: c.DuplicateWindow}
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -154,6 +154,9 @@ func Run(ctx context.Context, cfg Config, opts Options, logger *slog.Logger) err
 		return err
 	}
 
+	if cfg.DebugAddr != "" {
+		go serveDebug(ctx, cfg.DebugAddr, logger)
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)

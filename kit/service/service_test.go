@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -149,12 +150,12 @@ func TestServiceServesPublishesAndShutsDownCleanly(t *testing.T) {
 }
 
 func TestConfigIsValidated(t *testing.T) {
-	cfg := service.Config{Name: "Bad Name", HTTPAddr: "nowhere", StreamReplicas: 2, ShutdownGrace: time.Hour}
+	cfg := service.Config{Name: "Bad Name", HTTPAddr: "nowhere", StreamReplicas: 2, ShutdownGrace: time.Hour, DebugAddr: "0.0.0.0:6060"}
 	err := cfg.Validate()
 	if err == nil {
 		t.Fatal("invalid config accepted")
 	}
-	for _, want := range []string{"schema name", "http address", "database url", "nats url", "shutdown grace", "replicas", "auth issuer"} {
+	for _, want := range []string{"schema name", "http address", "database url", "nats url", "shutdown grace", "replicas", "auth issuer", "debug address"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("validation error does not mention %s: %v", want, err)
 		}
@@ -258,4 +259,37 @@ func TestWithCredentialsTheServiceUsesTheStreamsTheAdministratorMade(t *testing.
 		st, err := ajs.Stream(t.Context(), natskit.EventStream)
 		return err == nil && st.CachedInfo().State.Msgs == 1
 	}, "the service's event did not reach the stream")
+}
+
+// The profiler is served on its own loopback listener when asked for, and
+// never on the API's.
+func TestTheProfilerIsServedOnlyOnItsOwnListener(t *testing.T) {
+	_, schema := testkit.Postgres(t)
+	ns := testkit.NATS(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	debug := l.Addr().String()
+	_ = l.Close()
+	cfg := service.Config{
+		Name: "notes", Schema: schema, HTTPAddr: "127.0.0.1:0", DatabaseURL: testkit.DatabaseURL(t), NATSURL: ns.ClientURL(),
+		StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second, Auth: servicetest.AuthConfig(t), DebugAddr: debug,
+	}
+	base, err := startService(t, cfg, service.Options{Routes: notes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(url string) int {
+		resp, err := http.Get(url)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	testkit.Eventually(t, 10*time.Second, func() bool { return get("http://"+debug+"/debug/pprof/") == 200 }, "the profiler is not served on %s", debug)
+	if st := get(base + "/debug/pprof/"); st == 200 {
+		t.Errorf("the API serves the profiler (%d)", st)
+	}
 }
