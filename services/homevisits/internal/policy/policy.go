@@ -31,12 +31,12 @@
 package policy
 
 import (
-	"fmt"
 	"slices"
+
+	"github.com/careweave/careweave/kit/authz"
 
 	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
-	"github.com/careweave/careweave/kit/httpkit"
 )
 
 // Action is what a request does to a visit: one per route.
@@ -93,26 +93,11 @@ const (
 
 // Decision is whether an action is allowed: the basis if it is, the
 // reason if not. Neither ever names a patient.
-type Decision struct {
-	Allowed bool
-	Basis   string
-	Reason  string
-}
+type Decision = authz.Decision[string]
 
-func allow(basis string) Decision { return Decision{Allowed: true, Basis: basis} }
+func allow(basis string) Decision { return authz.Allow(basis) }
 
-func deny(format string, args ...any) Decision {
-	return Decision{Reason: fmt.Sprintf(format, args...)}
-}
-
-// Err is nil when the action is allowed, and otherwise a 403 naming the
-// reason.
-func (d Decision) Err() error {
-	if d.Allowed {
-		return nil
-	}
-	return &httpkit.Error{Kind: httpkit.KindForbidden, Message: "not allowed: " + d.Reason}
-}
+func deny(format string, args ...any) Decision { return authz.Deny[string](format, args...) }
 
 // Roles, as the directory names them.
 const (

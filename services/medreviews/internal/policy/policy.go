@@ -28,13 +28,13 @@
 package policy
 
 import (
-	"fmt"
 	"slices"
+
+	"github.com/careweave/careweave/kit/authz"
 
 	"github.com/careweave/careweave/events/access"
 	"github.com/careweave/careweave/kit/auth"
 	"github.com/careweave/careweave/kit/directory"
-	"github.com/careweave/careweave/kit/httpkit"
 )
 
 // Action is what a request does to a review: one per route.
@@ -105,26 +105,11 @@ var BasisSMRCaseload = access.Relationship(access.SMRCaseload)
 
 // Decision is whether an action is allowed: the basis if it is, the
 // reason if not. Neither ever names a patient.
-type Decision struct {
-	Allowed bool
-	Basis   access.Basis
-	Reason  string
-}
+type Decision = authz.Decision[access.Basis]
 
-func allow(basis access.Basis) Decision { return Decision{Allowed: true, Basis: basis} }
+func allow(basis access.Basis) Decision { return authz.Allow(basis) }
 
-func deny(format string, args ...any) Decision {
-	return Decision{Reason: fmt.Sprintf(format, args...)}
-}
-
-// Err is nil when the action is allowed, and otherwise a 403 naming the
-// reason.
-func (d Decision) Err() error {
-	if d.Allowed {
-		return nil
-	}
-	return &httpkit.Error{Kind: httpkit.KindForbidden, Message: "not allowed: " + d.Reason}
-}
+func deny(format string, args ...any) Decision { return authz.Deny[access.Basis](format, args...) }
 
 // Roles, as the directory names them.
 const (
