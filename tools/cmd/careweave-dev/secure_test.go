@@ -283,17 +283,14 @@ func TestTheStackRunsOnNATSUsersAndTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline = time.Now().Add(30 * time.Second)
-	for {
+	var acked uint64
+	testkit.Eventually(t, 30*time.Second, func() bool {
 		ci, err := projector.Info(t.Context())
-		if err == nil && ci.AckFloor.Stream >= last.Sequence {
-			break
+		if err == nil {
+			acked = ci.AckFloor.Stream
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the projector did not ack up to the discharge event (stream sequence %d): %+v, %v", last.Sequence, ci, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return acked >= last.Sequence
+	}, "the projector did not ack up to the discharge event (stream sequence %d); it acked to %v", last.Sequence, stringer(func() string { return fmt.Sprint(acked) }))
 	poison, err := admin.js.Stream(t.Context(), natskit.PoisonStream)
 	if err != nil {
 		t.Fatal(err)
