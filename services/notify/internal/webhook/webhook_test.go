@@ -111,8 +111,12 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(status)
 }
 
+// start runs the deliverer. Its timeout is long enough that an answering
+// receiver is never timed out on a busy CI machine (a 200 ms timeout once
+// turned a delivery into a failure there); a hanging receiver waits for
+// it, whatever it is.
 func start(t *testing.T, st *eventstore.Store, client *http.Client, maxAttempts int) *Webhooks {
-	w := New(st.Pool(), st, st.Schema(), Config{Timeout: 200 * time.Millisecond, MaxAttempts: maxAttempts, InitialBackoff: 5 * time.Millisecond,
+	w := New(st.Pool(), st, st.Schema(), Config{Timeout: 2 * time.Second, MaxAttempts: maxAttempts, InitialBackoff: 5 * time.Millisecond,
 		MaxBackoff: 40 * time.Millisecond, Workers: 2, Poll: 5 * time.Millisecond, Client: client, AllowPrivateNetworks: true}, actor, slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
