@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/careweave/careweave/kit/freeport"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -96,7 +97,7 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	for attempt := 1; ; attempt++ {
 		port := cfg.Port
 		if port == 0 {
-			if port, err = freePort(); err != nil {
+			if port, err = freeport.Run(1); err != nil {
 				return nil, err
 			}
 		}
@@ -361,15 +362,6 @@ func (c *Cluster) abort() {
 	c.mu.Lock()
 	c.stopped = true
 	c.mu.Unlock()
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("pick a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func fileSize(path string) int64 {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -266,12 +266,7 @@ func TestWithCredentialsTheServiceUsesTheStreamsTheAdministratorMade(t *testing.
 func TestTheProfilerIsServedOnlyOnItsOwnListener(t *testing.T) {
 	_, schema := testkit.Postgres(t)
 	ns := testkit.NATS(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	debug := l.Addr().String()
-	_ = l.Close()
+	debug := fmt.Sprintf("127.0.0.1:%d", testkit.FreePorts(t, 1))
 	cfg := service.Config{
 		Name: "notes", Schema: schema, HTTPAddr: "127.0.0.1:0", DatabaseURL: testkit.DatabaseURL(t), NATSURL: ns.ClientURL(),
 		StreamReplicas: 1, DuplicateWindow: time.Minute, ShutdownGrace: 5 * time.Second, Auth: servicetest.AuthConfig(t), DebugAddr: debug,

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,6 +21,7 @@ import (
 	"github.com/careweave/careweave/kit/natsauth"
 	"github.com/careweave/careweave/kit/natskit"
 	"github.com/careweave/careweave/kit/pgcluster"
+	"github.com/careweave/careweave/kit/testkit"
 )
 
 // dataDir returns a data directory the postgres OS user can reach, removed
@@ -278,39 +278,9 @@ func serviceRepo(t *testing.T, cmdDirs ...string) string {
 	return root
 }
 
-// freePorts returns a base port with n free ports from it.
-func freePorts(t *testing.T, n int) int {
-	t.Helper()
-	for range 20 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		base := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		if base+n > 65535 {
-			continue
-		}
-		free := true
-		for p := base; p < base+n && free; p++ {
-			l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
-			if err != nil {
-				free = false
-				continue
-			}
-			l.Close()
-		}
-		if free {
-			return base
-		}
-	}
-	t.Fatalf("no %d consecutive free ports found", n)
-	return 0
-}
-
 func TestRunBuildsAndSupervisesServices(t *testing.T) {
 	root := serviceRepo(t, "services/visits/cmd/visitsd")
-	base := freePorts(t, 1)
+	base := testkit.FreePorts(t, 1)
 	data := dataDir(t)
 	s := startStack(t, Config{RepoRoot: root, DataDir: data, BasePort: base})
 
@@ -417,7 +387,7 @@ func mintToken(t *testing.T, issuer, request string) string {
 
 func TestRunStopsStackWhenServiceExits(t *testing.T) {
 	root := serviceRepo(t, "services/visits/cmd/visitsd", "projections/board/cmd/crasher")
-	base := freePorts(t, 2)
+	base := testkit.FreePorts(t, 2)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	out := &syncBuffer{}

@@ -140,7 +140,7 @@ func TestTheStackRunsOnNATSUsersAndTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := freshDatabase(t)
-	s := startStack(t, Config{RepoRoot: repo, DataDir: dataDir(t), BasePort: freePorts(t, len(svcs)), DatabaseURL: db})
+	s := startStack(t, Config{RepoRoot: repo, DataDir: dataDir(t), BasePort: testkit.FreePorts(t, len(svcs)), DatabaseURL: db})
 	r := s.ready
 	if r.NATSSeedsDir == "" || r.NATSCAFile == "" || !strings.HasPrefix(r.NATSURL, "tls://127.0.0.1:") {
 		t.Fatalf("ready = %+v, want NATS with seeds and a CA", r)

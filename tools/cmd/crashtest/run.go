@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/careweave/careweave/kit/freeport"
 	"github.com/careweave/careweave/kit/pgcluster"
 )
 
@@ -58,7 +58,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	}
 	defer ns.stop()
 
-	base, err := freePortRun(8)
+	base, err := freeport.Run(8)
 	if err != nil {
 		return err
 	}
@@ -182,35 +182,6 @@ func repoRoot() (string, error) {
 		}
 		dir = parent
 	}
-}
-
-// freePortRun finds n consecutive free TCP ports on 127.0.0.1 and returns
-// the first (careweave-dev gives its services consecutive ports).
-func freePortRun(n int) (int, error) {
-	for range 50 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, err
-		}
-		base := l.Addr().(*net.TCPAddr).Port
-		_ = l.Close()
-		if base+n > 65535 {
-			continue
-		}
-		free := true
-		for p := base; p < base+n && free; p++ {
-			l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
-			if err != nil {
-				free = false
-				continue
-			}
-			_ = l.Close()
-		}
-		if free {
-			return base, nil
-		}
-	}
-	return 0, errors.New("no run of free ports found")
 }
 
 // healthy reports whether url answers 200.

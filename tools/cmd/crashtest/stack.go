@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/careweave/careweave/kit/freeport"
 	"github.com/careweave/careweave/kit/pgcluster"
 )
 
@@ -25,12 +26,10 @@ type natsProcess struct {
 }
 
 func startNATS(ctx context.Context, bin, dir string, logger *slog.Logger) (*natsProcess, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := freeport.Run(1)
 	if err != nil {
 		return nil, err
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	_ = l.Close()
 	n := &natsProcess{bin: filepath.Join(bin, "nats-server"), dir: dir, port: port, url: fmt.Sprintf("nats://127.0.0.1:%d", port), logger: logger}
 	return n, n.start(ctx)
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/careweave/careweave/kit/pgcluster"
+	"github.com/careweave/careweave/kit/testkit"
 )
 
 // TestAShortRunAgainstTheRealStackPassesVerification starts the dev stack
@@ -115,7 +114,7 @@ func startDevStack(t *testing.T) devStack {
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(parent) })
 
-	base := freePortRange(t, len(serviceOrder))
+	base := testkit.FreePorts(t, len(serviceOrder))
 	out := &syncBuffer{}
 	cmd := exec.Command(bin, "-repo-root", root, "-data-dir", filepath.Join(parent, "var"), "-issuer-port", "0", "-nats-port", "0",
 		"-base-port", strconv.Itoa(base), "-seed=false", "-log-level", "warn")
@@ -154,36 +153,6 @@ func startDevStack(t *testing.T) devStack {
 			t.Fatalf("careweave-dev not ready after 4 minutes:\n%s", s)
 		}
 	}
-}
-
-// freePortRange returns the first of n consecutive free ports.
-func freePortRange(t *testing.T, n int) int {
-	t.Helper()
-	for range 50 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		first := l.Addr().(*net.TCPAddr).Port
-		_ = l.Close()
-		if first+n > 65535 {
-			continue
-		}
-		ok := true
-		for p := first; p < first+n && ok; p++ {
-			l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
-			if err != nil {
-				ok = false
-				break
-			}
-			_ = l.Close()
-		}
-		if ok {
-			return first
-		}
-	}
-	t.Fatal(errors.New("no range of free ports"))
-	return 0
 }
 
 // syncBuffer is a buffer the stack's output goes to while the test reads it.
