@@ -7,7 +7,7 @@
 // (it is in the ephemeral range the kernel hands out for port 0 and for
 // outgoing connections). So runs are taken below the ephemeral range, in
 // blocks of BlockSize, each reserved with an exclusive flock on a file in
-// the temporary directory; the lock is held until the process exits and is
+// /tmp/careweave-ports; the lock is held until the process exits and is
 // released by the kernel even if it is killed.
 package freeport
 
@@ -51,10 +51,11 @@ func Run(n int) (int, error) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	dir := filepath.Join(os.TempDir(), "careweave-ports")
+	dir := lockDir()
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return 0, err
 	}
+	_ = os.Chmod(dir, 0o1777) // every user's processes lock here (works only for its owner; harmless otherwise)
 	start := rand.IntN(blocks)
 	for i := range blocks {
 		base := lowest + ((start+i)%blocks)*BlockSize
@@ -74,6 +75,16 @@ func Run(n int) (int, error) {
 		return base, nil
 	}
 	return 0, errors.New("freeport: every block is reserved or in use")
+}
+
+// lockDir is where the blocks' lock files live: one place for the whole
+// machine, not under TMPDIR, which differs between processes (a test that
+// gives a child a private TMPDIR must not give it private port locks).
+func lockDir() string {
+	if fi, err := os.Stat("/tmp"); err == nil && fi.IsDir() {
+		return "/tmp/careweave-ports"
+	}
+	return filepath.Join(os.TempDir(), "careweave-ports")
 }
 
 // reserve takes the lock on base's block, if no process holds it.

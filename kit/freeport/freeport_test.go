@@ -4,7 +4,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
 )
@@ -35,7 +34,7 @@ func TestRunsAreFreeDistinctAndBelowTheEphemeralRange(t *testing.T) {
 func TestABlockIsReservedAgainstOtherProcesses(t *testing.T) {
 	if b := os.Getenv("FREEPORT_HELD"); b != "" {
 		base, _ := strconv.Atoi(b)
-		dir := filepath.Join(os.TempDir(), "careweave-ports")
+		dir := lockDir()
 		if _, ok := reserve(dir, base); ok {
 			t.Fatalf("block %d, held by the parent, was reserved again", base)
 		}
