@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,13 +14,15 @@ import (
 
 // TestTheShortCrashTestLosesAndRepeatsNothing is `make crashtest` in
 // brief: a light load, and every kind of process killed -9 once, six
-// seconds apart, each restarted; loadgen's verification must pass.
+// seconds apart, each restarted; loadgen's verification must pass. It also
+// runs the benchmark's frame (one-second baselines, the event stream read
+// while sending) and checks the figures it wrote.
 func TestTheShortCrashTestLosesAndRepeatsNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole stack")
 	}
-	cfg := Config{Duration: 45 * time.Second, Rate: 30, Patients: 200, KillEvery: 6 * time.Second, Victims: victims,
-		Loadgen: []string{"-warmup", "3s", "-workers", "8", "-e2e-sample", "0.2"}}
+	cfg := Config{Duration: 45 * time.Second, Rate: 30, Patients: 200, KillEvery: 6 * time.Second, Victims: victims, Workers: 8,
+		Loadgen: []string{"-warmup", "3s", "-e2e-sample", "0.2"}, Baselines: time.Second, Out: filepath.Join(t.TempDir(), "bench.json")}
 	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))
 	err := run(t.Context(), cfg, logger)
 	if errors.Is(err, pgcluster.ErrBinariesNotFound) {
@@ -25,6 +30,19 @@ func TestTheShortCrashTestLosesAndRepeatsNothing(t *testing.T) {
 	}
 	if err != nil {
 		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(cfg.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r benchResult
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatal(err)
+	}
+	// At 30 commands/s for 45 s every command publishes at least its event
+	// and its access record.
+	if r.Insert.Ops == 0 || r.Publish.Ops == 0 || r.EventsPublished < 2*30*30 || r.CommandRatio <= 0 || r.PublishRatio <= 0 || len(r.Loadgen) == 0 {
+		t.Fatalf("benchmark results %s", raw)
 	}
 }
 
@@ -37,7 +55,9 @@ func TestParseConfig(t *testing.T) {
 		{"-victims", "relay-of-doom"},
 		{"-duration", "5s"},
 		{"-duration", "30s", "-kill-every", "10s"}, // five kills do not fit
-		{"-rate", "0"},
+		{"-rate", "-1"},
+		{"-workers", "0"},
+		{"-baselines", "10ms"},
 	} {
 		if _, err := parseConfig(bad); err == nil {
 			t.Errorf("parseConfig(%q) took it", bad)

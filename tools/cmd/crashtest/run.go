@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -58,6 +59,14 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	}
 	defer ns.stop()
 
+	var bench *benchmark
+	if cfg.Baselines > 0 {
+		if bench, err = measureBaselines(ctx, pg.URL("postgres"), ns.url, cfg.Workers, cfg.Baselines, logger); err != nil {
+			return fmt.Errorf("baselines: %w", err)
+		}
+		defer bench.close()
+	}
+
 	base, err := freeport.Run(8)
 	if err != nil {
 		return err
@@ -95,7 +104,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	st := &stack{pg: pg, nats: ns, devBin: filepath.Join(devDir, "bin"), base: base, logger: logger}
 	args := append([]string{"-stack-env", filepath.Join(devDir, "stack.env"), "-base-port", strconv.Itoa(base),
 		"-duration", cfg.Duration.String(), "-rate", strconv.FormatFloat(cfg.Rate, 'f', -1, 64), "-patients", strconv.Itoa(cfg.Patients),
-		"-out", filepath.Join(tmp, "loadgen-results.json")}, cfg.Loadgen...)
+		"-workers", strconv.Itoa(cfg.Workers), "-out", filepath.Join(tmp, "loadgen-results.json")}, cfg.Loadgen...)
 	load := exec.CommandContext(ctx, filepath.Join(bin, "loadgen"), args...)
 	load.Stdout = os.Stdout
 	loadStarted := make(chan struct{})
@@ -104,7 +113,15 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	go watchForLoad(stderr, loadStarted)
+	started := sync.OnceFunc(func() { close(loadStarted) })
+	go watchLoadgen(stderr, func(line string) {
+		if bench != nil {
+			bench.onLoadgenLine(ctx, line)
+		}
+		if strings.Contains(line, loadStartedLine) {
+			started()
+		}
+	})
 	if err := load.Start(); err != nil {
 		return fmt.Errorf("start loadgen: %w", err)
 	}
@@ -127,6 +144,12 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if loadErr != nil {
 		return fmt.Errorf("loadgen: %w (the stack's log: %s)", loadErr, devLog.Name())
 	}
+	if bench != nil {
+		if err := bench.report(os.Stdout, filepath.Join(tmp, "loadgen-results.json"), cfg.Out); err != nil {
+			return fmt.Errorf("benchmark report: %w", err)
+		}
+		logger.Info("benchmark results written", slog.String("file", cfg.Out))
+	}
 	return killErr
 }
 
@@ -147,18 +170,15 @@ func watchForReady(r io.Reader, log io.Writer, ready chan<- struct{}) {
 	_, _ = io.Copy(log, r)
 }
 
-// watchForLoad passes loadgen's standard error on and closes started once
-// its setup phase is over.
-func watchForLoad(r io.Reader, started chan<- struct{}) {
+// watchLoadgen passes loadgen's standard error on, showing each line to
+// on (which learns from it when the measured load starts and ends).
+func watchLoadgen(r io.Reader, on func(line string)) {
 	sc := bufio.NewScanner(r)
-	signalled := false
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
 		fmt.Fprintln(os.Stderr, line)
-		if !signalled && strings.Contains(line, loadStartedLine) {
-			close(started)
-			signalled = true
-		}
+		on(line)
 	}
 }
 
