@@ -91,6 +91,9 @@ type Config struct {
 	// restart policy would, instead of stopping the stack (the crash
 	// test kills them on purpose).
 	Restart bool
+	// DebugBasePort, if not 0, gives every child Go's profiler on
+	// 127.0.0.1 (DEBUG_ADDR), in port order from it like BasePort.
+	DebugBasePort int
 	// OnReady, when set, is called once everything has started.
 	OnReady func(Ready)
 }
@@ -163,6 +166,9 @@ func (c Config) Validate() error {
 	if c.BasePort < 1 || c.BasePort > 65535 {
 		errs = append(errs, fmt.Errorf("base port %d is out of range 1-65535", c.BasePort))
 	}
+	if c.DebugBasePort < 0 || c.DebugBasePort > 65535 {
+		errs = append(errs, fmt.Errorf("debug base port %d is out of range: use 1-65535, or 0 for no profiler", c.DebugBasePort))
+	}
 	if c.StopTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("stop timeout %s must be positive", c.StopTimeout))
 	}
@@ -232,6 +238,7 @@ func parseConfig(args []string, getenv func(string) string, wd string, errOut io
 	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "use this PostgreSQL database instead of the private cluster (env DATABASE_URL)")
 	fs.IntVar(&cfg.IssuerPort, "issuer-port", envInt("CAREWEAVE_ISSUER_PORT", defaultIssuerPort), "port of the development token issuer on 127.0.0.1, 0 for a random port (env CAREWEAVE_ISSUER_PORT)")
 	fs.IntVar(&cfg.BasePort, "base-port", envInt("CAREWEAVE_BASE_PORT", defaultBasePort), "HTTP port of the first service; the others follow (carehomes, discharge, homevisits, medreviews, patients, projector, query, then any other by name) (env CAREWEAVE_BASE_PORT)")
+	fs.IntVar(&cfg.DebugBasePort, "debug-base-port", envInt("CAREWEAVE_DEBUG_BASE_PORT", 0), "serve Go's profiler (/debug/pprof) of every service on 127.0.0.1 from this port, in -base-port's order; 0: off (env CAREWEAVE_DEBUG_BASE_PORT)")
 	fs.BoolVar(&cfg.Seed, "seed", true, "register synthetic demo patients and start some care on the first run")
 	fs.BoolVar(&cfg.Restart, "restart", false, "restart a service that exits (as an orchestrator would) instead of stopping the stack")
 	fs.DurationVar(&cfg.StopTimeout, "stop-timeout", defaultStopTimeout, "how long services get to exit after SIGTERM before they are killed")

@@ -129,6 +129,9 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		if cfg.DirectoryFile != "" {
 			env = append(env, "DIRECTORY_FILE="+cfg.DirectoryFile)
 		}
+		if cfg.DebugBasePort != 0 {
+			env = append(env, "DEBUG_ADDR="+net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.DebugBasePort+i)))
+		}
 		env = append(env, peers...)
 		prefix := fmt.Sprintf("%-*s | ", width, s.Name)
 		if err := sup.start(s.Name, prefix, filepath.Join(binDir, s.Name), nil, env); err != nil {

@@ -48,6 +48,9 @@ type Config struct {
 	// DatabasePort is the stack's PostgreSQL port (from DATABASE_URL in the
 	// stack env file), to account for its CPU; 0 if unknown.
 	DatabasePort int
+	// NATSPort is the stack's NATS client port (from NATS_URL in the stack
+	// env file), to account for a NATS server of its own; 0 if unknown.
+	NATSPort int
 	// Host and BasePort locate the services as careweave-dev serves them.
 	Host     string
 	BasePort int
@@ -186,6 +189,9 @@ func parseConfig(args []string, getenv func(string) string, errOut io.Writer) (C
 	}
 	if u, err := url.Parse(env["DATABASE_URL"]); err == nil {
 		c.DatabasePort, _ = strconv.Atoi(u.Port())
+	}
+	if u, err := url.Parse(env["NATS_URL"]); err == nil {
+		c.NATSPort, _ = strconv.Atoi(u.Port())
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, usageError{err}

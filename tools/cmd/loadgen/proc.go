@@ -42,8 +42,9 @@ type procWatch struct {
 }
 
 // findStack finds the processes serving the services' ports (through
-// /proc/net/tcp and each process's sockets) and their parent, careweave-dev
-// (which runs NATS and the token issuer in-process). It finds only this
+// /proc/net/tcp and each process's sockets), their parent, careweave-dev
+// (which runs NATS and the token issuer in-process), PostgreSQL's cluster
+// and a NATS server of the stack's own. It finds only this
 // user's processes, which is what make run starts.
 func findStack(cfg Config) (*procWatch, error) {
 	inodes := map[string]string{} // socket inode → service
@@ -83,6 +84,11 @@ func findStack(cfg Config) (*procWatch, error) {
 	}
 	if pid := listenerPID(cfg.DatabasePort); pid > 0 {
 		w.procs = append(w.procs, &procStats{Name: "postgres (cluster)", PID: pid, cluster: true})
+	}
+	// A NATS server of its own (the crash test's nats-server); the
+	// embedded one is careweave-dev's, counted below.
+	if pid := listenerPID(cfg.NATSPort); pid > 0 && !parents[pid] {
+		w.procs = append(w.procs, &procStats{Name: "nats-server", PID: pid})
 	}
 	for ppid := range parents {
 		if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", ppid)); err == nil && strings.HasPrefix(strings.TrimSpace(string(comm)), "careweave-dev") {
