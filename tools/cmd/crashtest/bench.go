@@ -29,9 +29,23 @@ type benchmark struct {
 
 	js         jetstream.JetStream
 	nc         *nats.Conn
+	pool       *pgxpool.Pool
 	mu         sync.Mutex
 	from, to   time.Time
-	start, end uint64 // messages in the event stream at from and to
+	start, end uint64  // messages in the event stream at from and to
+	pgFrom     pgStats // PostgreSQL's counters at from and to
+	pgTo       pgStats
+}
+
+// pgStats are the cluster's cumulative counters of committed transactions
+// and written rows (pg_stat_database, every database).
+type pgStats struct{ Commits, Inserted, Updated, Deleted int64 }
+
+func (b *benchmark) readPG(ctx context.Context) (pgStats, error) {
+	var s pgStats
+	err := b.pool.QueryRow(ctx, `SELECT sum(xact_commit)::bigint, sum(tup_inserted)::bigint, sum(tup_updated)::bigint, sum(tup_deleted)::bigint
+		FROM pg_stat_database`).Scan(&s.Commits, &s.Inserted, &s.Updated, &s.Deleted)
+	return s, err
 }
 
 // measureBaselines runs both baselines for d each, the insert with writers
@@ -42,7 +56,7 @@ func measureBaselines(ctx context.Context, pgURL, natsURL string, writers int, d
 	if err != nil {
 		return nil, err
 	}
-	defer pool.Close()
+	b.pool = pool
 	logger.Info("baseline: bare INSERTs into the stack's PostgreSQL", slog.Int("writers", writers), slog.Duration("for", d))
 	if b.Insert, err = baseline.Insert(ctx, pool, writers, d, os.Stderr); err != nil {
 		return nil, err
@@ -63,27 +77,36 @@ func measureBaselines(ctx context.Context, pgURL, natsURL string, writers int, d
 // relay's (kit/relay MaxInFlight's default).
 const publishWindow = 256
 
-func (b *benchmark) close() { b.nc.Close() }
+func (b *benchmark) close() {
+	b.nc.Close()
+	b.pool.Close()
+}
 
 // onLoadgenLine notes the event stream's size when the measured load starts
 // and when its commands are done.
 func (b *benchmark) onLoadgenLine(ctx context.Context, line string) {
 	var at *time.Time
 	var msgs *uint64
+	var pg *pgStats
 	switch {
 	case strings.Contains(line, loadStartedLine):
-		at, msgs = &b.from, &b.start
+		at, msgs, pg = &b.from, &b.start, &b.pgFrom
 	case strings.Contains(line, loadDoneLine):
-		at, msgs = &b.to, &b.end
+		at, msgs, pg = &b.to, &b.end, &b.pgTo
 	default:
 		return
 	}
+	now := time.Now()
 	st, err := b.js.Stream(ctx, natskit.EventStream)
 	if err != nil {
 		return
 	}
+	stats, err := b.readPG(ctx)
+	if err != nil {
+		return
+	}
 	b.mu.Lock()
-	*at, *msgs = time.Now(), st.CachedInfo().State.Msgs
+	*at, *msgs, *pg = now, st.CachedInfo().State.Msgs, stats
 	b.mu.Unlock()
 }
 
@@ -110,6 +133,11 @@ type benchResult struct {
 	EventsPublished uint64          `json:"eventsPublishedWhileSending"`
 	EventsPerSecond float64         `json:"eventsPublishedPerSecond"`
 	CommandRatio    float64         `json:"acceptedCommandsPerBareInsertCommit"`
+	// Per accepted command while sending, the whole stack's PostgreSQL
+	// work: transactions committed and rows written (projections and
+	// access records included).
+	CommitsPerCommand float64 `json:"postgresCommitsPerCommand"`
+	RowsPerCommand    float64 `json:"postgresRowsWrittenPerCommand"`
 	PublishRatio    float64         `json:"eventsPerRawPublish"`
 	Loadgen         json.RawMessage `json:"loadgen"`
 }
@@ -127,6 +155,7 @@ func (b *benchmark) report(w io.Writer, loadgenResults, out string) error {
 	}
 	b.mu.Lock()
 	published, window := b.end-b.start, b.to.Sub(b.from)
+	pgDelta := pgStats{b.pgTo.Commits - b.pgFrom.Commits, b.pgTo.Inserted - b.pgFrom.Inserted, b.pgTo.Updated - b.pgFrom.Updated, b.pgTo.Deleted - b.pgFrom.Deleted}
 	b.mu.Unlock()
 	r := benchResult{Date: time.Now().UTC(), Insert: b.Insert, Publish: b.Publish, EventsPublished: published, Loadgen: raw}
 	if window > 0 && b.end >= b.start {
@@ -134,6 +163,12 @@ func (b *benchmark) report(w io.Writer, loadgenResults, out string) error {
 	}
 	r.CommandRatio = lg.AcceptedRate / b.Insert.Rate()
 	r.PublishRatio = r.EventsPerSecond / b.Publish.Rate()
+	// Commands accepted in the window: the rate over the sending phase
+	// times the window (loadgen counts the same phase).
+	if cmds := lg.AcceptedRate * window.Seconds(); cmds > 0 {
+		r.CommitsPerCommand = float64(pgDelta.Commits) / cmds
+		r.RowsPerCommand = float64(pgDelta.Inserted+pgDelta.Updated+pgDelta.Deleted) / cmds
+	}
 
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	var s strings.Builder
@@ -147,6 +182,8 @@ func (b *benchmark) report(w io.Writer, loadgenResults, out string) error {
 		lg.RoundTrip.P99, ms(b.Insert.P99), lg.RoundTrip.P99/ms(b.Insert.P99))
 	fmt.Fprintf(&s, "| publication: events into JetStream/s while sending (care events and access records, via the relays) vs %s, msgs/s | %.0f (%d events) | %.0f | %.3f |\n",
 		b.Publish.What, r.EventsPerSecond, published, b.Publish.Rate(), r.PublishRatio)
+	fmt.Fprintf(&s, "| PostgreSQL work per accepted command while sending (the whole stack: services, access records, relays' cursors, idempotency, projections) vs one bare INSERT | %.1f commits, %.1f rows written | 1 commit, 1 row | %.1f× the commits |\n",
+		r.CommitsPerCommand, r.RowsPerCommand, r.CommitsPerCommand)
 	if _, err := io.WriteString(w, s.String()); err != nil {
 		return err
 	}

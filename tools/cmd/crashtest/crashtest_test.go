@@ -41,7 +41,8 @@ func TestTheShortCrashTestLosesAndRepeatsNothing(t *testing.T) {
 	}
 	// At 30 commands/s for 45 s every command publishes at least its event
 	// and its access record.
-	if r.Insert.Ops == 0 || r.Publish.Ops == 0 || r.EventsPublished < 2*30*30 || r.CommandRatio <= 0 || r.PublishRatio <= 0 || len(r.Loadgen) == 0 {
+	if r.Insert.Ops == 0 || r.Publish.Ops == 0 || r.EventsPublished < 2*30*30 || r.CommandRatio <= 0 || r.PublishRatio <= 0 || len(r.Loadgen) == 0 ||
+		r.CommitsPerCommand < 1 || r.RowsPerCommand < 2 {
 		t.Fatalf("benchmark results %s", raw)
 	}
 }
