@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/careweave/careweave/events"
+	"github.com/careweave/careweave/kit/eventstore"
 	"github.com/careweave/careweave/kit/testkit"
 )
 
@@ -29,6 +30,8 @@ type flakyJetStream struct {
 	ackDelay time.Duration   // fixed delay before each ack, as on a slow link
 	stored   []events.Envelope
 	seen     map[string]bool
+	inFlight int // published, not yet acknowledged
+	maxIn    int // the most ever in flight at once
 }
 
 type future struct {
@@ -49,6 +52,8 @@ func (j *flakyJetStream) PublishMsgAsync(msg *nats.Msg, _ ...jetstream.PublishOp
 	reject := j.rejectOn[id]
 	delete(j.rejectOn, id)
 	dup := j.seen[id]
+	j.inFlight++
+	j.maxIn = max(j.maxIn, j.inFlight)
 	if !reject && !dup {
 		env, err := events.Decode(msg.Data)
 		if err != nil {
@@ -59,6 +64,9 @@ func (j *flakyJetStream) PublishMsgAsync(msg *nats.Msg, _ ...jetstream.PublishOp
 	}
 	go func() {
 		time.Sleep(j.ackDelay + time.Duration(rand.IntN(200))*time.Microsecond) // acks arrive in any order
+		j.mu.Lock()
+		j.inFlight--
+		j.mu.Unlock()
 		if reject {
 			f.err <- fmt.Errorf("stream leader changed")
 			return
@@ -145,5 +153,67 @@ func TestALongRunOfOnePatientOnASlowLinkStillPublishes(t *testing.T) {
 		"published %d of 40 (last error %q)", r.Status().Published, r.Status().LastError)
 	if st := r.Status(); st.LastError != "" {
 		t.Fatalf("the relay timed out on a slow link although every ack came within AckTimeout: %s", st.LastError)
+	}
+}
+
+// Every command appends its event and, in the same transaction, an access
+// record for the same patient on another stream: the record must wait for
+// the event's ack, but the other patients' events must not wait with it.
+// Before waves, the relay blocked its send loop on each record, so it had
+// one message in flight and paid an ack round trip per command.
+func TestOtherPatientsPipelineWhileOnePatientsRecordWaits(t *testing.T) {
+	s := newStore(t)
+	fake := &flakyJetStream{rejectOn: map[string]bool{}, seen: map[string]bool{}, ackDelay: 50 * time.Millisecond}
+	const patients = 100
+	for i := range patients {
+		patient := fmt.Sprintf("pt-%d", i)
+		tx, err := s.Pool().Begin(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, stream := range []string{patient + "-visit", "access-" + patient} {
+			if _, err := s.AppendTx(t.Context(), tx, stream, 0, []events.Envelope{event(t, patient, 2*i+k)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Commit(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := New(s, testkit.Connect(t, testkit.NATS(t).ClientURL()), Config{Name: "relay"}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.js = fake
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	testkit.Eventually(t, 30*time.Second, func() bool { return r.Status().Published == 2*patients }, "published %d of %d", r.Status().Published, 2*patients)
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	if fake.maxIn < patients/2 {
+		t.Fatalf("at most %d messages were in flight at once; the %d patients' events should have gone together", fake.maxIn, patients)
+	}
+}
+
+func TestWavesKeepEachStreamAndPatientInOrderAndPipelineTheRest(t *testing.T) {
+	rec := func(stream, patient string) eventstore.Record {
+		return eventstore.Record{StreamID: stream, Subject: patient}
+	}
+	recs := []eventstore.Record{
+		rec("visit-1", "p1"),   // 0
+		rec("access-p1", "p1"), // 1: same patient as 0
+		rec("visit-2", "p2"),   // 2
+		rec("access-p2", "p2"), // 3
+		rec("visit-1", "p1"),   // 4: after 1 (patient) and 0 (stream)
+		rec("board", ""),       // 5: no patient
+		rec("board", ""),       // 6: same stream as 5
+		rec("visit-3", "p3"),   // 7
+	}
+	got := planWaves(recs)
+	want := [][]int{{0, 2, 5, 7}, {1, 3, 6}, {4}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("waves %v, want %v", got, want)
 	}
 }

@@ -325,60 +325,92 @@ func (r *Relay) round(ctx context.Context, pos *eventstore.Position) (int, error
 // would then be stored after it on retry. So an event is sent only once every
 // earlier event of the same patient and of the same stream in this batch is
 // acknowledged: whatever fails, per-patient and per-stream order on
-// JetStream is commit order. Different patients still pipeline freely.
+// JetStream is commit order. The batch goes in waves (planWaves): each wave
+// is sent at once and acknowledged before the next, so a round costs as many
+// ack round trips as the longest chain of one patient's events in it — not
+// one per command, which is what waiting in the send loop cost (a command's
+// event and its access record share the patient).
 func (r *Relay) publish(ctx context.Context, recs []eventstore.Record) (acked, dups int, err error) {
 	// Each wait gets the whole AckTimeout: a long run of one patient's
-	// events is acknowledged one round trip at a time, and a deadline for
-	// the batch would fail it forever on a slow link.
+	// events is acknowledged one wave at a time, and a deadline for the
+	// batch would fail it forever on a slow link.
 	timeout := r.cfg.AckTimeout
-	sent := make([]*inflight, 0, len(recs))
-	last := make(map[string]*inflight, 2*len(recs))
-
-send:
-	for i := range recs {
-		rec := &recs[i]
-		keys := orderKeys(rec)
-		for _, k := range keys {
-			if prev := last[k]; prev != nil {
-				if werr := prev.wait(ctx, timeout); werr != nil {
-					err = werr
-					break send
-				}
+	done := make([]*inflight, len(recs))
+	for _, wave := range planWaves(recs) {
+		sent := make([]*inflight, 0, len(wave))
+		for _, i := range wave {
+			in, serr := r.send(i, &recs[i])
+			if serr != nil {
+				err = serr
+				break
 			}
+			sent = append(sent, in)
 		}
-		subject, serr := events.SubjectOf(&events.Envelope{Type: rec.Type, Area: rec.Area, Subject: rec.Subject, StreamID: rec.StreamID})
-		if serr != nil {
-			// The store validated this envelope at append; this would be a bug.
-			err = fatalError{fmt.Errorf("event %s at %v has no subject: %w", rec.EventID, rec.Position, serr)}
-			break
-		}
-		msg := &nats.Msg{Subject: subject, Data: rec.Envelope, Header: nats.Header{}}
-		msg.Header.Set(jetstream.MsgIDHeader, rec.EventID.String())
-		msg.Header.Set("Content-Type", events.ContentType)
-		f, perr := r.js.PublishMsgAsync(msg, jetstream.WithExpectStream(natskit.EventStream))
-		if perr != nil {
-			err = fmt.Errorf("publish event %s: %w", rec.EventID, perr)
-			break
-		}
-		in := &inflight{rec: rec, future: f}
-		sent = append(sent, in)
-		for _, k := range keys {
-			if k != "" {
-				last[k] = in
+		// Every sent event is waited for, so the acknowledged prefix is
+		// known even when the wave failed part way.
+		for _, in := range sent {
+			if werr := in.wait(ctx, timeout); werr != nil {
+				err = errors.Join(err, werr)
+				continue
 			}
+			done[in.index] = in
+		}
+		if err != nil {
+			break // a later wave would overtake what failed
 		}
 	}
-
-	for i, in := range sent {
-		if werr := in.wait(ctx, timeout); werr != nil {
-			return acked, dups, errors.Join(err, werr)
-		}
-		acked = i + 1
-		if in.duplicate {
+	for acked < len(recs) && done[acked] != nil {
+		if done[acked].duplicate {
 			dups++
 		}
+		acked++
 	}
 	return acked, dups, err
+}
+
+// send publishes the batch's i-th event, rec, asynchronously.
+func (r *Relay) send(i int, rec *eventstore.Record) (*inflight, error) {
+	subject, err := events.SubjectOf(&events.Envelope{Type: rec.Type, Area: rec.Area, Subject: rec.Subject, StreamID: rec.StreamID})
+	if err != nil {
+		// The store validated this envelope at append; this would be a bug.
+		return nil, fatalError{fmt.Errorf("event %s at %v has no subject: %w", rec.EventID, rec.Position, err)}
+	}
+	msg := &nats.Msg{Subject: subject, Data: rec.Envelope, Header: nats.Header{}}
+	msg.Header.Set(jetstream.MsgIDHeader, rec.EventID.String())
+	msg.Header.Set("Content-Type", events.ContentType)
+	f, err := r.js.PublishMsgAsync(msg, jetstream.WithExpectStream(natskit.EventStream))
+	if err != nil {
+		return nil, fmt.Errorf("publish event %s: %w", rec.EventID, err)
+	}
+	return &inflight{index: i, rec: rec, future: f}, nil
+}
+
+// planWaves splits a batch into waves of indexes, in batch order within
+// each: an event goes in the wave after the last earlier event that shares
+// its stream or its patient, so no event is sent before those are
+// acknowledged, and everything else goes as early as it can.
+func planWaves(recs []eventstore.Record) [][]int {
+	var waves [][]int
+	last := make(map[string]int, 2*len(recs)) // key → wave of its latest event
+	for i := range recs {
+		keys := orderKeys(&recs[i])
+		w := 0
+		for _, k := range keys {
+			if prev, ok := last[k]; ok && k != "" {
+				w = max(w, prev+1)
+			}
+		}
+		for _, k := range keys {
+			if k != "" {
+				last[k] = w
+			}
+		}
+		if w == len(waves) {
+			waves = append(waves, nil)
+		}
+		waves[w] = append(waves[w], i)
+	}
+	return waves
 }
 
 // orderKeys are what an event must not overtake: its stream and its patient.
@@ -393,6 +425,7 @@ func orderKeys(rec *eventstore.Record) [2]string {
 // inflight is one published event awaiting its ack. A future's channels
 // deliver once, so the outcome is kept for later waits.
 type inflight struct {
+	index     int // in the batch
 	rec       *eventstore.Record
 	future    jetstream.PubAckFuture
 	settled   bool
