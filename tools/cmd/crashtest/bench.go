@@ -136,10 +136,10 @@ type benchResult struct {
 	// Per accepted command while sending, the whole stack's PostgreSQL
 	// work: transactions committed and rows written (projections and
 	// access records included).
-	CommitsPerCommand float64 `json:"postgresCommitsPerCommand"`
-	RowsPerCommand    float64 `json:"postgresRowsWrittenPerCommand"`
-	PublishRatio    float64         `json:"eventsPerRawPublish"`
-	Loadgen         json.RawMessage `json:"loadgen"`
+	CommitsPerCommand float64         `json:"postgresCommitsPerCommand"`
+	RowsPerCommand    float64         `json:"postgresRowsWrittenPerCommand"`
+	PublishRatio      float64         `json:"eventsPerRawPublish"`
+	Loadgen           json.RawMessage `json:"loadgen"`
 }
 
 // report prints the end-to-end figures beside the baselines, as ratios,
