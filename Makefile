@@ -24,7 +24,7 @@ bench: ## Go benchmarks and the load generator on a durable private cluster; see
 	$(GO) run ./tools/cmd/crashtest -victims "" -baselines 20s -rate 0 -workers 64 -duration 5m -patients 5000 -out var/e2e-bench.json -- -warmup 30s
 
 crashtest: ## kill -9 every kind of process under load, restart it, and verify nothing was lost or repeated
-	$(GO) run ./tools/cmd/crashtest -duration 5m -rate 200 -patients 5000 -kill-every 50s
+	$(GO) run ./tools/cmd/crashtest -duration 5m -rate 100 -patients 5000 -kill-every 50s -- -catch-up 10m
 
 lint: ## gofmt, go vet, staticcheck, and the dependency rules
 	@unformatted=$$(gofmt -l $(MODULES)); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi

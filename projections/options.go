@@ -48,6 +48,9 @@ type QueryConfig struct {
 	Directory *directory.Directory
 	// BreakGlassFor is how long a break-glass grant lasts (default 30 min).
 	BreakGlassFor time.Duration
+	// FeedRecheck is how often a live feed looks for changes by itself
+	// (query.Config.FeedRecheck; default 5 s).
+	FeedRecheck time.Duration
 }
 
 // QueryOptions wires the query API. It prepares the read models as the
@@ -65,7 +68,7 @@ func QueryOptions(cfg QueryConfig) service.Options {
 			if err != nil {
 				return err
 			}
-			a, err := query.New(d.Pool, d.Schema, query.Config{Directory: cfg.Directory, Recorder: rec, BreakGlassFor: cfg.BreakGlassFor}, d.Logger)
+			a, err := query.New(d.Pool, d.Schema, query.Config{Directory: cfg.Directory, Recorder: rec, BreakGlassFor: cfg.BreakGlassFor, FeedRecheck: cfg.FeedRecheck}, d.Logger)
 			if err != nil {
 				return err
 			}

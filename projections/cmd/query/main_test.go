@@ -248,6 +248,57 @@ func TestLiveFeedResumesWithoutMissingOrRepeating(t *testing.T) {
 	}
 }
 
+// An open feed hears of a new entry from the watcher, which looks once for
+// every feed: with the feed's own recheck set to an hour, the entry can
+// only come because the watcher woke it.
+func TestAnOpenFeedIsWokenByTheWatcher(t *testing.T) {
+	infra := servicetest.NewInfra(t)
+	servicetest.StartIn(t, infra, "projector", projections.ProjectorOptions(nil))
+	q := servicetest.StartIn(t, infra, "query", projections.QueryOptions(projections.QueryConfig{Directory: directory.Demo(), FeedRecheck: time.Hour}))
+	breakGlass(t, q, patient)
+	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	stay := "stay-01a20900-0000-7000-9000-000000000001"
+	admitted := dc.PatientAdmitted{StayID: "01a20900-0000-7000-9000-000000000001", Patient: patient, HospitalSite: "RTE01",
+		Ward: "Ward 7", AdmittedAt: t0, Method: dc.AdmissionEmergency, Practice: "L84001", PCN: "U84001"}
+	publish(t, q.JS, stay, 1, t0, admitted)
+	testkit.Eventually(t, 30*time.Second, func() bool {
+		var page struct{ Entries []any }
+		q.Do("GET", "/v1/patients/"+patient+"/timeline", nil, nil).JSON(t, &page)
+		return len(page.Entries) == 1
+	}, "the admission never reached the timeline")
+
+	// The feed sends the admission at once; the discharge is published
+	// once it has, so it can only come down the feed while the feed is open.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second) // before the 15 s keep-alive, which also looks
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", q.URL+"/v1/patients/"+patient+"/timeline/stream", nil)
+	q.Authorize(req)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	entries := 0
+	for entries < 2 && sc.Scan() {
+		if !strings.HasPrefix(sc.Text(), "data: ") {
+			continue
+		}
+		if entries++; entries == 1 {
+			// Past the watcher's first look (which wakes every feed, as it
+			// cannot know what changed before it), so only a wake for this
+			// patient can bring the discharge.
+			time.Sleep(3 * 250 * time.Millisecond)
+			publish(t, q.JS, stay, 2, t0.Add(time.Hour), dc.PatientDischarged{DischargedAt: t0.Add(time.Hour), Method: dc.DischargeOwnTransport,
+				Destination: dc.DestinationUsualResidence, Pathway: dc.PathwayP1, HospitalSite: "RTE01", Ward: "Ward 7", Practice: "L84001",
+				SummaryDueBy: t0.Add(25 * time.Hour), FollowUpDueBy: t0.Add(25 * time.Hour)})
+		}
+	}
+	if entries != 2 {
+		t.Fatalf("the open feed gave %d of 2 entries in 10 s: the watcher did not wake it", entries)
+	}
+}
+
 // feedChange is the change number of a live feed event id, in generation 1
 // (no test here rebuilds).
 func feedChange(t *testing.T, id string) int64 {

@@ -39,6 +39,8 @@ type API struct {
 	breakGlassFor string // an interval
 	logger        *slog.Logger
 	london        *time.Location // visit windows are shown to staff in Europe/London
+	watch         *feedWatch
+	feedRecheck   time.Duration
 }
 
 // Config is what the API needs besides the read models.
@@ -50,6 +52,10 @@ type Config struct {
 	Recorder *audit.Recorder
 	// BreakGlassFor is how long a break-glass grant lasts (default 30 min).
 	BreakGlassFor time.Duration
+	// FeedRecheck is how often an open live feed looks for changes by
+	// itself, besides being woken by the watcher (default 5 s): the bound
+	// on how late a change the watcher missed can be.
+	FeedRecheck time.Duration
 }
 
 // New returns the API over the read models under the control schema: each
@@ -69,8 +75,12 @@ func New(pool *pgxpool.Pool, control string, cfg Config, logger *slog.Logger) (*
 	if cfg.BreakGlassFor <= 0 {
 		cfg.BreakGlassFor = 30 * time.Minute
 	}
+	if cfg.FeedRecheck <= 0 {
+		cfg.FeedRecheck = 5 * time.Second
+	}
 	return &API{pool: pool, control: control, gens: gens, dir: cfg.Directory, recorder: cfg.Recorder,
-		breakGlassFor: fmt.Sprintf("%d seconds", int(cfg.BreakGlassFor.Seconds())), logger: logger, london: london}, nil
+		breakGlassFor: fmt.Sprintf("%d seconds", int(cfg.BreakGlassFor.Seconds())), logger: logger, london: london,
+		watch: &feedWatch{pool: pool, gens: gens, logger: logger}, feedRecheck: cfg.FeedRecheck}, nil
 }
 
 // Register puts the routes on r.

@@ -14,7 +14,7 @@ import (
 	"github.com/careweave/careweave/projections/internal/access"
 )
 
-// streamPoll is how often a live feed looks for changes.
+// streamPoll is how often the live feeds' watcher looks for changes.
 const streamPoll = 250 * time.Millisecond
 
 // stream serves a patient's timeline as Server-Sent Events: every entry
@@ -24,8 +24,10 @@ const streamPoll = 250 * time.Millisecond
 // without missing or repeating one. Change numbers belong to a generation of
 // the read models: when a rebuild switches generations, the feed sends a
 // "reset" event and then the timeline again from its start, and a client
-// that resumes with an id from an earlier generation gets the same. A
-// comment line every 15 s keeps proxies from closing an idle feed.
+// that resumes with an id from an earlier generation gets the same. The
+// feed looks for changes when the watcher says its patient's timeline
+// changed, and by itself every FeedRecheck. A comment line every 15 s keeps
+// proxies from closing an idle feed.
 func (a *API) stream(w http.ResponseWriter, r *http.Request) {
 	patient, ok := a.patientRef(w, r)
 	if !ok {
@@ -53,6 +55,9 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request) {
 		httpkit.WriteError(w, r, a.logger, err)
 		return
 	}
+	// Subscribed before the first look, so no change after it goes unnoticed.
+	wake, unsubscribe := a.watch.subscribe(patient)
+	defer unsubscribe()
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
@@ -60,8 +65,8 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	_ = rc.Flush()
 
-	poll := time.NewTicker(streamPoll)
-	defer poll.Stop()
+	recheck := time.NewTicker(a.feedRecheck)
+	defer recheck.Stop()
 	keepAlive := time.NewTicker(15 * time.Second)
 	defer keepAlive.Stop()
 	for {
@@ -99,7 +104,8 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request) {
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
 				return
 			}
-		case <-poll.C:
+		case <-wake:
+		case <-recheck.C:
 		}
 		if live, err = a.gens.Live(ctx, a.pool); err != nil {
 			if ctx.Err() == nil {
