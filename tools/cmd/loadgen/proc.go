@@ -27,8 +27,12 @@ type procStats struct {
 	// their followers waited, in seconds (for PostgreSQL: the cluster's
 	// processes, exited backends included).
 	CPU      float64 `json:"cpuSeconds"`
+	// Replaced says the process died during the run (the crash test kills
+	// it); its CPU, and its RSS after that, are not known.
+	Replaced bool `json:"replacedDuringRun,omitempty"`
 	cpuStart float64
-	cluster  bool // a postmaster: count its children too
+	started  string // its start time (proc(5) starttime): another process may get its pid
+	cluster  bool   // a postmaster: count its children too
 }
 
 // procWatch samples the RSS and CPU of the stack's processes.
@@ -260,6 +264,15 @@ func cpuOf(pid int, children bool) float64 {
 	return t
 }
 
+// startTime is when pid started (in clock ticks since boot), or "" if it
+// has gone.
+func startTime(pid int) string {
+	if f := statFields(pid); len(f) > 20 {
+		return f[20]
+	}
+	return ""
+}
+
 // statFields are /proc/<pid>/stat's fields, the command name (which may
 // hold spaces) counted as one.
 func statFields(pid int) []string {
@@ -305,7 +318,7 @@ func (w *procWatch) startCPU() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, p := range w.procs {
-		p.cpuStart = cpuOf(p.PID, p.cluster)
+		p.cpuStart, p.started = cpuOf(p.PID, p.cluster), startTime(p.PID)
 	}
 	w.machineStart, w.selfStart = machineBusy(), cpuOf(os.Getpid(), false)
 }
@@ -315,6 +328,10 @@ func (w *procWatch) stopCPU() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, p := range w.procs {
+		if st := startTime(p.PID); st == "" || st != p.started {
+			p.Replaced, p.CPU = true, 0
+			continue
+		}
 		p.CPU = cpuOf(p.PID, p.cluster) - p.cpuStart
 	}
 	w.Machine, w.Self = machineBusy()-w.machineStart, cpuOf(os.Getpid(), false)-w.selfStart

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"strconv"
 	"testing"
 )
@@ -22,5 +23,23 @@ func TestCPUAccountingReadsProcStat(t *testing.T) {
 	}
 	if x == 0 || machineBusy() <= 0 {
 		t.Fatal("no machine CPU time")
+	}
+}
+
+// A process that dies in the window (the crash test kills it) is reported
+// as replaced, not with the CPU of whatever has its pid, or a negative
+// difference.
+func TestAProcessKilledInTheWindowIsReportedReplaced(t *testing.T) {
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w := &procWatch{procs: []*procStats{{Name: "victim", PID: cmd.Process.Pid}, {Name: "self", PID: os.Getpid()}}}
+	w.startCPU()
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	w.stopCPU()
+	if r := w.result(); !r[0].Replaced || r[0].CPU != 0 || r[1].Replaced {
+		t.Fatalf("after the kill: %+v", r)
 	}
 }

@@ -111,6 +111,10 @@ func writeMarkdown(w io.Writer, r results) {
 	b.WriteString("\n| process | RSS after warm-up MB | final RSS MB | peak RSS in run MB | VmHWM MB | CPU s | CPU ms / command |\n|---|---|---|---|---|---|---|\n")
 	stack := 0.0
 	for _, p := range r.Procs {
+		if p.Replaced {
+			fmt.Fprintf(&b, "| %s | %.1f | — | %.1f | — | killed and restarted in the run: not measured | — |\n", p.Name, p.WarmRSS, p.PeakRSS)
+			continue
+		}
 		stack += p.CPU
 		fmt.Fprintf(&b, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %s |\n", p.Name, p.WarmRSS, p.FinalRSS, p.PeakRSS, p.HWM, p.CPU, perCmd(p.CPU))
 	}
