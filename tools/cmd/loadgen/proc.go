@@ -26,7 +26,7 @@ type procStats struct {
 	// CPU is the CPU time the process used while commands were sent and
 	// their followers waited, in seconds (for PostgreSQL: the cluster's
 	// processes, exited backends included).
-	CPU      float64 `json:"cpuSeconds"`
+	CPU float64 `json:"cpuSeconds"`
 	// Replaced says the process died during the run (the crash test kills
 	// it); its CPU, and its RSS after that, are not known.
 	Replaced bool `json:"replacedDuringRun,omitempty"`
