@@ -21,7 +21,7 @@ bench: ## Go benchmarks and the load generator on a durable private cluster; see
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 	$(GO) run ./tools/cmd/testenv -durable -- $(GO) run ./tools/cmd/writebench
 	$(GO) run ./tools/cmd/testenv -durable -- $(GO) run ./tools/cmd/readbench
-	$(GO) run ./tools/cmd/crashtest -victims "" -baselines 20s -rate 0 -workers 64 -duration 5m -patients 5000 -out var/e2e-bench.json -- -warmup 30s
+	$(GO) run ./tools/cmd/crashtest -victims "" -baselines 20s -rate 0 -workers 64 -duration 5m -patients 5000 -out var/e2e-bench.json -- -warmup 30s -catch-up 15m
 
 crashtest: ## kill -9 every kind of process under load, restart it, and verify nothing was lost or repeated
 	$(GO) run ./tools/cmd/crashtest -duration 5m -rate 100 -patients 5000 -kill-every 50s -- -catch-up 10m

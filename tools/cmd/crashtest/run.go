@@ -141,14 +141,16 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	default:
 		killErr = errors.New("the load ended before every victim was killed")
 	}
-	if loadErr != nil {
-		return fmt.Errorf("loadgen: %w (the stack's log: %s)", loadErr, devLog.Name())
-	}
+	// The figures are reported even when verification failed: they say
+	// how far behind the stack was.
 	if bench != nil {
 		if err := bench.report(os.Stdout, filepath.Join(tmp, "loadgen-results.json"), cfg.Out); err != nil {
-			return fmt.Errorf("benchmark report: %w", err)
+			return errors.Join(fmt.Errorf("benchmark report: %w", err), loadErr)
 		}
 		logger.Info("benchmark results written", slog.String("file", cfg.Out))
+	}
+	if loadErr != nil {
+		return fmt.Errorf("loadgen: %w (the stack's log: %s)", loadErr, devLog.Name())
 	}
 	return killErr
 }
