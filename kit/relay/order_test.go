@@ -76,6 +76,22 @@ func (j *flakyJetStream) PublishMsgAsync(msg *nats.Msg, _ ...jetstream.PublishOp
 	return f, nil
 }
 
+// startOnFake runs a relay over s that publishes to fake instead of a
+// server, until the test ends.
+func startOnFake(t *testing.T, s *eventstore.Store, fake *flakyJetStream, cfg Config) *Relay {
+	t.Helper()
+	r, err := New(s, testkit.Connect(t, testkit.NATS(t).ClientURL()), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.js = fake
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return r
+}
+
 func TestPatientOrderSurvivesRejectedMessagesWithinABatch(t *testing.T) {
 	s := newStore(t)
 	fake := &flakyJetStream{rejectOn: map[string]bool{}, seen: map[string]bool{}}
@@ -96,18 +112,9 @@ func TestPatientOrderSurvivesRejectedMessagesWithinABatch(t *testing.T) {
 		}
 	}
 
-	r, err := New(s, testkit.Connect(t, testkit.NATS(t).ClientURL()), Config{Name: "relay", MaxBackoff: 20 * time.Millisecond}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.js = fake
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
+	startOnFake(t, s, fake, Config{Name: "relay", MaxBackoff: 20 * time.Millisecond})
 	testkit.Eventually(t, 30*time.Second, func() bool { fake.mu.Lock(); defer fake.mu.Unlock(); return len(fake.stored) == len(appended) },
 		"fake stream did not receive every event")
-	cancel()
-	<-done
 
 	fake.mu.Lock()
 	defer fake.mu.Unlock()
@@ -140,15 +147,7 @@ func TestALongRunOfOnePatientOnASlowLinkStillPublishes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := New(s, testkit.Connect(t, testkit.NATS(t).ClientURL()), Config{Name: "relay", AckTimeout: 200 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.js = fake
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	r := startOnFake(t, s, fake, Config{Name: "relay", AckTimeout: 200 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
 	testkit.Eventually(t, 30*time.Second, func() bool { return r.Status().Published == 40 },
 		"published %d of 40 (last error %q)", r.Status().Published, r.Status().LastError)
 	if st := r.Status(); st.LastError != "" {
@@ -180,15 +179,7 @@ func TestOtherPatientsPipelineWhileOnePatientsRecordWaits(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := New(s, testkit.Connect(t, testkit.NATS(t).ClientURL()), Config{Name: "relay"}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.js = fake
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	r := startOnFake(t, s, fake, Config{Name: "relay"})
 	testkit.Eventually(t, 30*time.Second, func() bool { return r.Status().Published == 2*patients }, "published %d of %d", r.Status().Published, 2*patients)
 	fake.mu.Lock()
 	defer fake.mu.Unlock()
